@@ -1,0 +1,107 @@
+"""``atlas``: the same demos, validation and benchmarks as the web app, from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+
+BENCHMARKS = {
+    "attention": "benchmarks.attention_variants",
+    "record": "benchmarks.record_answer",
+    "model": "benchmarks.model_forward",
+}
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from quiz.bank import BankError, load_bank
+
+    try:
+        bank = load_bank(Path(args.directory), strict=True)
+    except BankError as e:
+        for issue in e.issues:
+            print(issue, file=sys.stderr)
+        files = len({i.file for i in e.issues})
+        print(f"{len(e.issues)} errors in {files} files", file=sys.stderr)
+        return 1
+    print(f"{len(bank.questions)} questions, 0 errors")
+    return 0
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise SystemExit(f"atlas demo: --param takes key=value, got {pair!r}")
+        key, value = pair.split("=", 1)
+        params[key.strip()] = value
+    return params
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from engine.registry import ParamError, UnknownDemo, all_demos, run_demo
+
+    if args.list or not args.name:
+        for d in all_demos().values():
+            print(f"{d.name}  —  {d.title['en']} / {d.title['zh']}")
+            for p in d.params:
+                print(f"    {p.name} = {p.default!r}  ({p.allowed()})")
+        return 0
+    try:
+        result = run_demo(args.name, _parse_params(args.param), args.device)
+    except (ParamError, UnknownDemo, ValueError) as e:
+        print(f"atlas demo: {e}", file=sys.stderr)
+        return 2
+    facts = {k: v for k, v in result.facts.items() if isinstance(v, (int, float, str, bool))}
+    print(json.dumps({"demo": args.name, "weights_shape": list(result.weights.shape), **facts}, ensure_ascii=False))
+    if args.png:
+        from visuals import render_png
+
+        Path(args.png).write_bytes(render_png(result, args.lang))
+        print(f"wrote {args.png}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    names = [args.which] if args.which != "all" else list(BENCHMARKS)
+    for name in names:
+        module = importlib.import_module(BENCHMARKS[name])
+        kwargs = {"device": args.device} if name in ("attention", "model") else {}
+        if name == "attention":
+            kwargs["quick"] = args.quick
+        out = module.run(**kwargs)
+        print(json.dumps({"benchmark": name, "result": out}, ensure_ascii=False, default=str))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="atlas", description="Attention Atlas from the command line.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("validate", help="check a directory of question files")
+    v.add_argument("directory", nargs="?", default="questions")
+    v.set_defaults(fn=cmd_validate)
+    d = sub.add_parser("demo", help="run a demo headless and write its figure")
+    d.add_argument("name", nargs="?")
+    d.add_argument("--list", action="store_true", help="list demos and their parameters")
+    d.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
+    d.add_argument("--device", default="cpu")
+    d.add_argument("--png", metavar="FILE")
+    d.add_argument("--lang", choices=("zh", "en"), default="en")
+    d.set_defaults(fn=cmd_demo)
+    b = sub.add_parser("bench", help="speed and memory benchmarks (medians and ratios)")
+    b.add_argument("which", nargs="?", default="all", choices=["all", *BENCHMARKS])
+    b.add_argument("--device", default="cpu")
+    b.add_argument("--quick", action="store_true")
+    b.set_defaults(fn=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.fn(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Demo modules. Every ``Demo`` object defined at module level here is registered."""

@@ -1,0 +1,47 @@
+"""Devices a demo may run on: ``cpu`` always, ``cuda:N`` and ``mps`` when present."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import torch
+
+T = TypeVar("T")
+
+
+def available_devices() -> list[str]:
+    """Names of the devices present on this machine, ``cpu`` first."""
+    names = ["cpu"]
+    if torch.cuda.is_available():
+        names += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        names.append("mps")
+    return names
+
+
+def resolve_device(name: str) -> torch.device:
+    """``torch.device`` for ``name``; ``ValueError`` naming the devices present if absent."""
+    present = available_devices()
+    if name not in present:
+        raise ValueError(f"device {name!r} is not available here; choose one of: {', '.join(present)}")
+    return torch.device(name)
+
+
+def synchronize(device: torch.device) -> None:
+    """Wait for queued kernels so that a timing covers the work, not just its launch."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
+def timed(fn: Callable[[], T], device: torch.device) -> tuple[T, float]:
+    """Run ``fn`` once on ``device``; return its value and the wall time in milliseconds."""
+    synchronize(device)
+    start = time.perf_counter()
+    value = fn()
+    synchronize(device)
+    return value, (time.perf_counter() - start) * 1000.0

@@ -1,0 +1,197 @@
+"""The demo registry: named, pure functions of typed, bounded parameters and a device.
+
+A demo is declared with :func:`demo` next to its parameter specs. The registry finds every
+``Demo`` defined in the modules of :mod:`engine.demos` (nothing runs at import time), checks
+parameters in one place, times the run and returns a :class:`~engine.result.Result`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib
+import inspect
+import math
+import pkgutil
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from engine.devices import resolve_device, timed
+from engine.result import Result
+
+Kind = Literal["int", "float", "bool", "choice", "text"]
+Text = dict[str, str]  # {"zh": …, "en": …}
+
+
+class ParamError(ValueError):
+    """One or more parameters were refused; ``problems`` lists each as ``name: message``."""
+
+    def __init__(self, demo: str, problems: list[str]):
+        self.demo, self.problems = demo, problems
+        super().__init__(f"demo {demo!r}: " + "; ".join(problems))
+
+
+class UnknownDemo(KeyError):
+    def __init__(self, name: str, known: list[str]):
+        self.name = name
+        super().__init__(f"unknown demo {name!r}; known demos: {', '.join(known)}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+_TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter: type, range or choices, default, and a label in zh/en."""
+
+    name: str
+    kind: Kind
+    default: Any
+    label: Text
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+    choices: tuple[str, ...] = ()
+    max_length: int = 300
+    help: Text | None = None
+
+    def allowed(self) -> str:
+        """Human-readable statement of what this parameter accepts."""
+        if self.kind in ("int", "float"):
+            return f"{self.kind} from {self.min:g} to {self.max:g}"
+        if self.kind == "choice":
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.kind == "bool":
+            return "true or false"
+        return f"text of 1 to {self.max_length} printable characters"
+
+    def check(self, value: Any) -> Any:
+        """The value coerced to this kind; ``ValueError`` naming what is allowed otherwise."""
+        bad = ValueError(f"{self.name}: {value!r} is not allowed; expected {self.allowed()}")
+        if isinstance(value, str) and self.kind != "text":
+            value = _parse(value.strip(), self.kind)
+        if self.kind == "bool":
+            if not isinstance(value, bool):
+                raise bad
+            return value
+        if self.kind in ("int", "float"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise bad
+            if self.kind == "int" and (not math.isfinite(value) or value != int(value)):
+                raise bad
+            if not math.isfinite(value) or not (self.min <= value <= self.max):
+                raise bad
+            return int(value) if self.kind == "int" else float(value)
+        if self.kind == "choice":
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and str(value) in self.choices:
+                value = str(value)  # ``heads: 4`` in YAML means the choice "4"
+            if value not in self.choices:
+                raise bad
+            return value
+        if not isinstance(value, str) or not value.strip() or len(value) > self.max_length:
+            raise bad
+        if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in value):
+            raise ValueError(f"{self.name}: control characters are not allowed in text")
+        return value
+
+
+def _parse(text: str, kind: Kind) -> Any:
+    if kind == "bool":
+        low = text.lower()
+        return True if low in _TRUE else False if low in _FALSE else text
+    if kind in ("int", "float"):
+        try:
+            return float(text) if kind == "float" or "." in text or "e" in text.lower() else int(text)
+        except ValueError:
+            return text
+    return text
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A registered demo: its function, title, parameter specs and the functions it shows."""
+
+    name: str
+    fn: Callable[..., Result]
+    title: Text
+    params: tuple[ParamSpec, ...]
+    shows: tuple[Callable[..., Any], ...]
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+    def spec(self, name: str) -> ParamSpec | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    def check_params(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Defaults overlaid with ``raw``, each value checked; ``ParamError`` lists every problem."""
+        values, problems = self.defaults(), []
+        for key, value in raw.items():
+            spec = self.spec(key)
+            if spec is None:
+                names = ", ".join(p.name for p in self.params) or "none"
+                problems.append(f"{key}: unknown parameter; this demo takes: {names}")
+                continue
+            try:
+                values[key] = spec.check(value)
+            except ValueError as e:
+                problems.append(str(e))
+        if problems:
+            raise ParamError(self.name, problems)
+        return values
+
+
+def demo(
+    name: str, title: Text, params: tuple[ParamSpec, ...] = (), shows: tuple[Callable, ...] = ()
+) -> Callable[[Callable[..., Result]], Demo]:
+    """Declare ``fn(device, **params) -> Result`` as a demo; ``shows`` adds engine functions to display."""
+
+    def wrap(fn: Callable[..., Result]) -> Demo:
+        for p in params:
+            p.check(p.default)  # a bad default is a programming error: fail loudly at first use
+        return Demo(name=name, fn=fn, title=title, params=tuple(params), shows=(fn, *shows))
+
+    return wrap
+
+
+@functools.cache
+def all_demos() -> dict[str, Demo]:
+    """Every ``Demo`` defined in a module of :mod:`engine.demos`, by name."""
+    import engine.demos as pkg
+
+    found: dict[str, Demo] = {}
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{pkg.__name__}.{info.name}")
+        for obj in vars(module).values():
+            if isinstance(obj, Demo):
+                if obj.name in found and found[obj.name] is not obj:
+                    raise RuntimeError(f"two demos are named {obj.name!r}")
+                found[obj.name] = obj
+    return dict(sorted(found.items()))
+
+
+def get_demo(name: str) -> Demo:
+    demos = all_demos()
+    if name not in demos:
+        raise UnknownDemo(name, list(demos))
+    return demos[name]
+
+
+def run_demo(name: str, params: Mapping[str, Any] | None = None, device: str = "cpu") -> Result:
+    """Check parameters, run the demo on ``device``, and record device and milliseconds."""
+    d = get_demo(name)
+    values = d.check_params(params or {})
+    dev = resolve_device(device)
+    result, ms = timed(lambda: d.fn(device=dev, **values), dev)
+    facts = {"device": str(dev), "ms": round(ms, 3), **result.facts}
+    return dataclasses.replace(result, facts=facts)
+
+
+def source_of(d: Demo) -> str:
+    """The source code of the demo function and of the engine functions it shows."""
+    return "\n\n".join(inspect.getsource(f) for f in d.shows)

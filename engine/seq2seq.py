@@ -1,0 +1,216 @@
+"""A tiny Transformer encoder–decoder, trained in seconds on a toy letter task.
+
+Tasks: ``reverse`` (HELLO → OLLEH) and ``copy`` (HELLO → HELLO). One encoder layer and one
+decoder layer in the original post-LN arrangement of "Attention Is All You Need", every
+attention computed by :func:`engine.attention.multi_head_attention`, so the weights a page
+draws are the weights that produced the output. Training runs once per (task, seed) on the
+CPU, is cached in-process, and the trained weights are then copied to the requested device.
+
+Shapes: N batch, S source length, T target length, d model size, h heads, V vocabulary.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import math
+import string
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from engine.attention import MHAParams, multi_head_attention
+
+PAD, BOS, EOS = 0, 1, 2
+SPECIALS = ("<pad>", "<s>", "</s>")
+LETTERS = string.ascii_uppercase
+VOCAB = SPECIALS + tuple(LETTERS)  # token id → symbol
+TASKS = ("reverse", "copy")
+
+
+@dataclass(frozen=True)
+class Seq2SeqConfig:
+    """Model and training sizes; one config + seed names one trained model."""
+
+    task: str = "reverse"
+    d_model: int = 32
+    h: int = 2
+    d_ff: int = 64
+    min_len: int = 2
+    max_len: int = 8
+    steps: int = 700
+    batch: int = 64
+    lr: float = 3e-3
+
+
+def sinusoidal_positions(n: int, d: int) -> torch.Tensor:
+    """PE[pos, 2i] = sin(pos / 10000^(2i/d)),  PE[pos, 2i+1] = cos(pos / 10000^(2i/d)).  → (n, d)."""
+    pos = torch.arange(n, dtype=torch.float32).unsqueeze(1)  # (n, 1)
+    freq = torch.exp(-math.log(10000.0) * torch.arange(0, d, 2, dtype=torch.float32) / d)  # (⌈d/2⌉,)
+    pe = torch.zeros(n, d)
+    pe[:, 0::2] = torch.sin(pos * freq)
+    pe[:, 1::2] = torch.cos(pos * freq[: d // 2])
+    return pe
+
+
+def transform(letters: str, task: str) -> str:
+    """The target the model must produce for ``letters`` under ``task``."""
+    if task == "reverse":
+        return letters[::-1]
+    if task == "copy":
+        return letters
+    raise ValueError(f"unknown task {task!r}; choose one of: {', '.join(TASKS)}")
+
+
+def encode_letters(letters: str) -> list[int]:
+    """Token ids of upper-case letters (A → 3, …, Z → 28)."""
+    return [VOCAB.index(c) for c in letters]
+
+
+def decode_ids(ids: list[int]) -> str:
+    """Letters of token ids, stopping at the first ``</s>``; specials are dropped."""
+    out = []
+    for i in ids:
+        if i == EOS:
+            break
+        if i >= len(SPECIALS):
+            out.append(VOCAB[i])
+    return "".join(out)
+
+
+class Attention(nn.Module):
+    """Multi-head attention whose four projections are ``nn.Linear`` layers (y = x Wᵀ + b)."""
+
+    def __init__(self, d_model: int, h: int):
+        super().__init__()
+        self.h = h
+        self.q, self.k, self.v, self.o = (nn.Linear(d_model, d_model) for _ in range(4))
+
+    def params(self) -> MHAParams:
+        """The same projections in paper notation, applied as x @ W + b."""
+        q, k, v, o = self.q, self.k, self.v, self.o
+        return MHAParams(q.weight.T, k.weight.T, v.weight.T, o.weight.T, q.bias, k.bias, v.bias, o.bias)
+
+    def forward(self, x_q, x_kv, key_padding_mask=None, is_causal=False):
+        return multi_head_attention(
+            x_q, x_kv, self.params(), self.h, key_padding_mask=key_padding_mask, is_causal=is_causal
+        )
+
+
+class FeedForward(nn.Sequential):
+    """FFN(x) = max(0, x W_1 + b_1) W_2 + b_2."""
+
+    def __init__(self, d_model: int, d_ff: int):
+        super().__init__(nn.Linear(d_model, d_ff), nn.ReLU(), nn.Linear(d_ff, d_model))
+
+
+class EncoderLayer(nn.Module):
+    """x ← LN(x + SelfAttn(x));  x ← LN(x + FFN(x))   (post-LN, as in the 2017 paper)."""
+
+    def __init__(self, d_model: int, h: int, d_ff: int):
+        super().__init__()
+        self.self_attn, self.ff = Attention(d_model, h), FeedForward(d_model, d_ff)
+        self.norm1, self.norm2 = nn.LayerNorm(d_model), nn.LayerNorm(d_model)
+
+    def forward(self, x, src_keep):
+        a, w = self.self_attn(x, x, key_padding_mask=src_keep)
+        x = self.norm1(x + a)
+        return self.norm2(x + self.ff(x)), w
+
+
+class DecoderLayer(nn.Module):
+    """y ← LN(y + MaskedSelfAttn(y));  y ← LN(y + CrossAttn(y, memory));  y ← LN(y + FFN(y))."""
+
+    def __init__(self, d_model: int, h: int, d_ff: int):
+        super().__init__()
+        self.self_attn, self.cross_attn = Attention(d_model, h), Attention(d_model, h)
+        self.ff = FeedForward(d_model, d_ff)
+        self.norm1, self.norm2, self.norm3 = (nn.LayerNorm(d_model) for _ in range(3))
+
+    def forward(self, y, memory, src_keep):
+        a, w_self = self.self_attn(y, y, is_causal=True)  # token t sees targets 0…t only
+        y = self.norm1(y + a)
+        c, w_cross = self.cross_attn(y, memory, key_padding_mask=src_keep)  # queries: target, keys: source
+        y = self.norm2(y + c)
+        return self.norm3(y + self.ff(y)), w_self, w_cross
+
+
+class Seq2Seq(nn.Module):
+    """Embeddings (+ sinusoidal positions) → encoder layer → decoder layer → vocabulary logits."""
+
+    def __init__(self, cfg: Seq2SeqConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.embed = nn.Embedding(len(VOCAB), cfg.d_model)
+        self.register_buffer("pe", sinusoidal_positions(cfg.max_len + 2, cfg.d_model), persistent=False)
+        self.encoder = EncoderLayer(cfg.d_model, cfg.h, cfg.d_ff)
+        self.decoder = DecoderLayer(cfg.d_model, cfg.h, cfg.d_ff)
+        self.out = nn.Linear(cfg.d_model, len(VOCAB))
+
+    def embed_ids(self, ids: torch.Tensor) -> torch.Tensor:
+        """x = E[ids] · √d + PE[:n].  (N, n) → (N, n, d)."""
+        return self.embed(ids) * math.sqrt(self.cfg.d_model) + self.pe[: ids.size(1)]
+
+    def encode(self, src: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(N, S) ids → memory (N, S, d) and encoder self-attention (N, h, S, S)."""
+        return self.encoder(self.embed_ids(src), src != PAD)
+
+    def decode(self, tgt_in: torch.Tensor, memory: torch.Tensor, src: torch.Tensor):
+        """(N, T) ids → logits (N, T, V), decoder self-attention (N, h, T, T), cross (N, h, T, S)."""
+        y, w_self, w_cross = self.decoder(self.embed_ids(tgt_in), memory, src != PAD)
+        return self.out(y), w_self, w_cross
+
+    def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
+        memory, _ = self.encode(src)
+        return self.decode(tgt_in, memory, src)[0]
+
+
+def make_batch(
+    words: list[str], task: str, max_len: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Source ids, decoder input ``<s> target`` and decoder output ``target </s>``, padded.  Each (N, ·)."""
+    n = len(words)
+    src = torch.full((n, max_len), PAD)
+    tgt_in = torch.full((n, max_len + 1), PAD)
+    tgt_out = torch.full((n, max_len + 1), PAD)
+    for i, w in enumerate(words):
+        s, t = encode_letters(w), encode_letters(transform(w, task))
+        src[i, : len(s)] = torch.tensor(s)
+        tgt_in[i, : len(t) + 1] = torch.tensor([BOS, *t])
+        tgt_out[i, : len(t) + 1] = torch.tensor([*t, EOS])
+    return src, tgt_in, tgt_out
+
+
+def random_words(g: torch.Generator, n: int, min_len: int, max_len: int) -> list[str]:
+    """``n`` random upper-case words with lengths in [min_len, max_len], drawn from ``g``."""
+    lengths = torch.randint(min_len, max_len + 1, (n,), generator=g).tolist()
+    letters = torch.randint(0, len(LETTERS), (n, max_len), generator=g).tolist()
+    return ["".join(LETTERS[c] for c in row[:k]) for row, k in zip(letters, lengths)]
+
+
+@functools.cache
+def _trained_cpu(cfg: Seq2SeqConfig, seed: int) -> Seq2Seq:
+    """Train on the CPU with Adam and cross-entropy (padding ignored); cached per (config, seed)."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.random.fork_rng(devices=[]):  # nn init uses the global generator: seed it, then restore
+        torch.manual_seed(seed)
+        model = Seq2Seq(cfg)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.steps)
+    for _ in range(cfg.steps):
+        src, tgt_in, tgt_out = make_batch(random_words(g, cfg.batch, cfg.min_len, cfg.max_len), cfg.task, cfg.max_len)
+        logits = model(src, tgt_in)  # (N, T, V)
+        loss = nn.functional.cross_entropy(logits.flatten(0, 1), tgt_out.flatten(), ignore_index=PAD)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+    return model.eval().requires_grad_(False)
+
+
+def trained_model(task: str, device: torch.device | str = "cpu", seed: int = 0) -> Seq2Seq:
+    """The model trained on ``task`` (trained once on the CPU, cached), copied to ``device``."""
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; choose one of: {', '.join(TASKS)}")
+    return copy.deepcopy(_trained_cpu(Seq2SeqConfig(task=task), seed)).to(device)

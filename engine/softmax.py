@@ -1,0 +1,32 @@
+"""Softmax, written out: the naive formula and the numerically stable one."""
+
+from __future__ import annotations
+
+import torch
+
+
+def naive_softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """softmax(x)_i = exp(x_i) / Σ_j exp(x_j) — overflows to inf/inf = NaN once x_i ≳ 89 (float32)."""
+    e = torch.exp(x)
+    return e / e.sum(dim=dim, keepdim=True)
+
+
+def stable_softmax(
+    x: torch.Tensor, dim: int = -1, temperature: float = 1.0, mask: torch.Tensor | None = None
+) -> torch.Tensor:
+    """softmax(x / τ)_i = exp(x_i/τ - m) / Σ_j exp(x_j/τ - m),  m = max_j x_j/τ.
+
+    Subtracting the row maximum leaves the value unchanged (it cancels) but keeps every
+    exponent ≤ 0, so nothing overflows. ``mask`` (bool, True = keep) zeroes excluded
+    entries; a row with nothing kept returns all zeros instead of NaN.
+    """
+    if temperature <= 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+    z = x / temperature
+    if mask is not None:
+        z = z.masked_fill(~mask, -torch.inf)
+    m = z.amax(dim=dim, keepdim=True)
+    m = torch.where(torch.isfinite(m), m, torch.zeros_like(m))  # fully masked row → m = 0
+    e = torch.exp(z - m)
+    total = e.sum(dim=dim, keepdim=True)
+    return torch.where(total > 0, e / total.clamp_min(torch.finfo(e.dtype).tiny), torch.zeros_like(e))

@@ -1,0 +1,156 @@
+"""Study page: a question, its answer and corrections beside its live demo."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine.registry import Demo, ParamSpec, source_of
+from quiz.schema import DemoLink, Question
+from views.common import (
+    bank,
+    demo_png,
+    demo_run,
+    demo_spec,
+    device_picker,
+    frozen,
+    language_switch,
+    tr,
+)
+
+
+def question_picker_ui(questions: tuple[Question, ...], lang: str) -> Question:
+    """Sidebar filter (text, tags) and question list, kept in ``?q=``; returns the chosen question."""
+    tags = sorted({t for q in questions for t in q.tags})
+    text = st.sidebar.text_input(tr("筛选", "Filter"), placeholder=tr("关键词…", "keyword…"), max_chars=80)
+    chosen_tags = st.sidebar.multiselect(tr("标签", "Tags"), tags)
+    shown = [q for q in questions if _matches(q, text, chosen_tags)]
+    if not shown:
+        st.sidebar.info(tr("没有符合筛选条件的问题。", "No question matches the filter."))
+        shown = list(questions)
+    numbers = [q.number for q in shown]
+    wanted = _query_number()
+    index = numbers.index(wanted) if wanted in numbers else 0
+    number = st.sidebar.radio(
+        tr("问题", "Questions"), numbers, index=index,
+        format_func=lambda n: f"{n}. {next(q for q in shown if q.number == n).title.get(lang)}",
+    )
+    if st.query_params.get("q") != str(number):
+        st.query_params["q"] = str(number)
+    return next(q for q in shown if q.number == number)
+
+
+def _query_number() -> int | None:
+    raw = st.query_params.get("q", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _matches(q: Question, text: str, tags: list[str]) -> bool:
+    if tags and not set(tags) & set(q.tags):
+        return False
+    needle = text.strip().lower()
+    if not needle:
+        return True
+    hay = " ".join([q.title.zh, q.title.en, q.question_text.zh, q.question_text.en, *q.tags]).lower()
+    return needle in hay
+
+
+def answer_ui(q: Question, lang: str) -> None:
+    """Question, answer, corrections callout, key points, follow-ups, references, seed answer."""
+    st.markdown(f"#### {q.question_text.get(lang)}")
+    st.markdown(q.answer.get(lang))
+    if q.corrections:
+        with st.container(border=True):
+            st.markdown(tr("**⚠️ 原始答案的更正**", "**⚠️ Corrections to the original answer**"))
+            for c in q.corrections:
+                st.markdown(f"> {c.seed_says.get(lang)}")
+                st.markdown(f"{c.correction.get(lang)}  \n*{tr('出处', 'Reference')}: {c.reference}*")
+    st.markdown(tr("**要点**", "**Key points**"))
+    st.markdown("\n".join(f"- {p.get(lang)}" for p in q.key_points))
+    with st.expander(tr("面试官常见追问", "Common follow-up questions")):
+        for f in q.follow_ups:
+            st.markdown(f"**{f.question.get(lang)}**\n\n{f.answer.get(lang)}")
+    with st.expander(tr("参考文献", "References")):
+        st.markdown("\n".join(f"- {_reference(r)}" for r in q.references))
+    if q.seed:
+        with st.expander(tr("原始题目答案（未修改）", "Original answer from the seed (unedited)")):
+            st.markdown(q.seed.answer.get(lang))
+    if q.see_also:
+        links = ", ".join(f"[Q{n}](?q={n}&lang={lang})" for n in q.see_also)
+        st.caption(tr("另见：", "See also: ") + links)
+
+
+def _reference(r) -> str:
+    who = f"{r.authors} " if r.authors else ""
+    year = f"({r.year}). " if r.year else ""
+    title = f"[{r.title}]({r.url})" if r.url else r.title
+    return f"{who}{year}{title}"
+
+
+def param_widget(spec: ParamSpec, value, key: str, lang: str):
+    """One widget for one parameter spec; returns the chosen value."""
+    label = spec.label.get(lang, spec.label["en"])
+    help_text = spec.help.get(lang) if spec.help else None
+    if spec.kind == "int":
+        return st.slider(label, int(spec.min), int(spec.max), int(value), int(spec.step or 1), key=key, help=help_text)
+    if spec.kind == "float":
+        step = spec.step or (spec.max - spec.min) / 100
+        return st.slider(label, float(spec.min), float(spec.max), float(value), float(step), key=key, help=help_text)
+    if spec.kind == "bool":
+        return st.toggle(label, value=bool(value), key=key, help=help_text)
+    if spec.kind == "choice":
+        return st.selectbox(label, spec.choices, index=spec.choices.index(value), key=key, help=help_text)
+    return st.text_area(label, value=str(value), max_chars=spec.max_length, key=key, help=help_text)
+
+
+@st.fragment
+def demo_ui(q: Question, link: DemoLink, d: Demo, device: str, lang: str) -> None:
+    """Parameter widgets, the live figure with device and time, PNG download, and the source that ran."""
+    start = d.check_params(link.params)
+    with st.expander(tr("参数", "Parameters"), expanded=True):
+        params = {p.name: param_widget(p, start[p.name], f"{q.id}:{d.name}:{p.name}", lang) for p in d.params}
+    try:
+        values = d.check_params(params)
+        result = demo_run(d.name, frozen(values), device)
+        png = demo_png(d.name, frozen(values), device, lang)
+    except ValueError as e:
+        st.error(str(e))
+        return
+    ms = result.facts.get("ms", 0.0)
+    caption = tr(f"在 {result.facts['device']} 上计算，用时 {ms:.1f} 毫秒", f"Computed on {result.facts['device']} in {ms:.1f} ms")
+    st.image(png, caption=caption, use_container_width=True)
+    st.download_button(
+        tr("下载 PNG", "Download PNG"), png, file_name=f"{d.name}.png", mime="image/png", key=f"png:{q.id}:{d.name}"
+    )
+    facts = {k: v for k, v in result.facts.items() if k not in ("device", "ms") and isinstance(v, (int, float, str))}
+    if facts:
+        st.caption(" · ".join(f"{k} = {v}" for k, v in facts.items()))
+    with st.expander(tr("运行的源代码", "Source code that ran")):
+        st.code(source_of(d), language="python")
+
+
+def main() -> None:
+    lang = language_switch()
+    device = device_picker()
+    b = bank()
+    if not b.questions:
+        st.error(tr("题库中没有可用的问题。", "The question bank has no valid question."))
+        for issue in b.issues:
+            st.code(str(issue))
+        st.stop()
+    q = question_picker_ui(b.questions, lang)
+    st.title(f"Q{q.number}. {q.title.get(lang)}")
+    st.caption(" · ".join(f"`{t}`" for t in q.tags))
+    left, right = st.columns([1.1, 1], gap="large")
+    with left:
+        answer_ui(q, lang)
+    with right:
+        st.markdown(tr("### 现场演示", "### Live demo"))
+        st.info(q.look_for.get(lang))
+        for link in q.demo:
+            d = demo_spec(link.name)
+            title = link.caption.get(lang) if link.caption else d.title[lang]
+            st.markdown(f"**{title}**")
+            demo_ui(q, link, d, device, lang)
+
+
+main()
