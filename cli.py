@@ -55,7 +55,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"atlas demo: {e}", file=sys.stderr)
         return 2
     facts = {k: v for k, v in result.facts.items() if isinstance(v, (int, float, str, bool))}
-    print(json.dumps({"demo": args.name, "weights_shape": list(result.weights.shape), **facts}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {"demo": args.name, "weights_shape": list(result.weights.shape), **facts},
+            ensure_ascii=False,
+        )
+    )
     if args.png:
         from visuals import render_png
 
@@ -77,7 +82,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="atlas", description="Attention Atlas from the command line.")
+    parser = argparse.ArgumentParser(
+        prog="atlas", description="Attention Atlas from the command line."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="check a directory of question files")
     v.add_argument("directory", nargs="?", default="questions")

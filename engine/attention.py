@@ -108,6 +108,8 @@ def multi_head_attention(
     return _project(out, p.W_o, p.b_o), weights
 
 
-def causal_self_attention(x: torch.Tensor, p: MHAParams, h: int) -> tuple[torch.Tensor, torch.Tensor]:
+def causal_self_attention(
+    x: torch.Tensor, p: MHAParams, h: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Masked multi-head self-attention: token i attends to tokens 0…i.  (N, L, d) → (N, L, d), (N, h, L, L)."""
     return multi_head_attention(x, x, p, h, is_causal=True)

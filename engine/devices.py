@@ -26,7 +26,9 @@ def resolve_device(name: str) -> torch.device:
     """``torch.device`` for ``name``; ``ValueError`` naming the devices present if absent."""
     present = available_devices()
     if name not in present:
-        raise ValueError(f"device {name!r} is not available here; choose one of: {', '.join(present)}")
+        raise ValueError(
+            f"device {name!r} is not available here; choose one of: {', '.join(present)}"
+        )
     return torch.device(name)
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import torch
 
 
-def _positions(L: int, S: int, device: torch.device | str | None) -> tuple[torch.Tensor, torch.Tensor]:
+def _positions(
+    L: int, S: int, device: torch.device | str | None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Query positions (L, 1), aligned to the key axis, and key positions (1, S)."""
     q = torch.arange(L, device=device).unsqueeze(1) + (S - L)
     k = torch.arange(S, device=device).unsqueeze(0)
@@ -35,7 +37,11 @@ def causal_mask(
 
 
 def sliding_window_mask(
-    L: int, window: int, S: int | None = None, causal: bool = False, device: torch.device | str | None = None
+    L: int,
+    window: int,
+    S: int | None = None,
+    causal: bool = False,
+    device: torch.device | str | None = None,
 ) -> torch.Tensor:
     """allowed[i, j] = |i - j| <= window  (and j <= i if causal).  Returns (L, S) bool."""
     if window < 0:
@@ -47,7 +53,11 @@ def sliding_window_mask(
 
 
 def strided_mask(
-    L: int, stride: int, S: int | None = None, causal: bool = False, device: torch.device | str | None = None
+    L: int,
+    stride: int,
+    S: int | None = None,
+    causal: bool = False,
+    device: torch.device | str | None = None,
 ) -> torch.Tensor:
     """Sparse-Transformer strided pattern: local block of ``stride`` plus every ``stride``-th key.
 

@@ -88,7 +88,11 @@ class ParamSpec:
                 raise bad
             return int(value) if self.kind == "int" else float(value)
         if self.kind == "choice":
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and str(value) in self.choices:
+            if (
+                isinstance(value, (int, float))
+                and not isinstance(value, bool)
+                and str(value) in self.choices
+            ):
                 value = str(value)  # ``heads: 4`` in YAML means the choice "4"
             if value not in self.choices:
                 raise bad
@@ -106,7 +110,9 @@ def _parse(text: str, kind: Kind) -> Any:
         return True if low in _TRUE else False if low in _FALSE else text
     if kind in ("int", "float"):
         try:
-            return float(text) if kind == "float" or "." in text or "e" in text.lower() else int(text)
+            return (
+                float(text) if kind == "float" or "." in text or "e" in text.lower() else int(text)
+            )
         except ValueError:
             return text
     return text

@@ -39,15 +39,17 @@ class Seq2SeqConfig:
     d_ff: int = 64
     min_len: int = 2
     max_len: int = 8
-    steps: int = 700
+    steps: int = 400
     batch: int = 64
-    lr: float = 3e-3
+    lr: float = 1e-2
 
 
 def sinusoidal_positions(n: int, d: int) -> torch.Tensor:
     """PE[pos, 2i] = sin(pos / 10000^(2i/d)),  PE[pos, 2i+1] = cos(pos / 10000^(2i/d)).  → (n, d)."""
     pos = torch.arange(n, dtype=torch.float32).unsqueeze(1)  # (n, 1)
-    freq = torch.exp(-math.log(10000.0) * torch.arange(0, d, 2, dtype=torch.float32) / d)  # (⌈d/2⌉,)
+    freq = torch.exp(
+        -math.log(10000.0) * torch.arange(0, d, 2, dtype=torch.float32) / d
+    )  # (⌈d/2⌉,)
     pe = torch.zeros(n, d)
     pe[:, 0::2] = torch.sin(pos * freq)
     pe[:, 1::2] = torch.cos(pos * freq[: d // 2])
@@ -90,7 +92,9 @@ class Attention(nn.Module):
     def params(self) -> MHAParams:
         """The same projections in paper notation, applied as x @ W + b."""
         q, k, v, o = self.q, self.k, self.v, self.o
-        return MHAParams(q.weight.T, k.weight.T, v.weight.T, o.weight.T, q.bias, k.bias, v.bias, o.bias)
+        return MHAParams(
+            q.weight.T, k.weight.T, v.weight.T, o.weight.T, q.bias, k.bias, v.bias, o.bias
+        )
 
     def forward(self, x_q, x_kv, key_padding_mask=None, is_causal=False):
         return multi_head_attention(
@@ -131,7 +135,9 @@ class DecoderLayer(nn.Module):
     def forward(self, y, memory, src_keep):
         a, w_self = self.self_attn(y, y, is_causal=True)  # token t sees targets 0…t only
         y = self.norm1(y + a)
-        c, w_cross = self.cross_attn(y, memory, key_padding_mask=src_keep)  # queries: target, keys: source
+        c, w_cross = self.cross_attn(
+            y, memory, key_padding_mask=src_keep
+        )  # queries: target, keys: source
         y = self.norm2(y + c)
         return self.norm3(y + self.ff(y)), w_self, w_cross
 
@@ -143,14 +149,16 @@ class Seq2Seq(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.embed = nn.Embedding(len(VOCAB), cfg.d_model)
-        self.register_buffer("pe", sinusoidal_positions(cfg.max_len + 2, cfg.d_model), persistent=False)
+        self.register_buffer(
+            "pe", sinusoidal_positions(cfg.max_len + 2, cfg.d_model), persistent=False
+        )
         self.encoder = EncoderLayer(cfg.d_model, cfg.h, cfg.d_ff)
         self.decoder = DecoderLayer(cfg.d_model, cfg.h, cfg.d_ff)
         self.out = nn.Linear(cfg.d_model, len(VOCAB))
 
     def embed_ids(self, ids: torch.Tensor) -> torch.Tensor:
-        """x = E[ids] · √d + PE[:n].  (N, n) → (N, n, d)."""
-        return self.embed(ids) * math.sqrt(self.cfg.d_model) + self.pe[: ids.size(1)]
+        """x = E[ids] + PE[:n].  (N, n) → (N, n, d)."""
+        return self.embed(ids) + self.pe[: ids.size(1)]
 
     def encode(self, src: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(N, S) ids → memory (N, S, d) and encoder self-attention (N, h, S, S)."""
@@ -193,15 +201,21 @@ def random_words(g: torch.Generator, n: int, min_len: int, max_len: int) -> list
 def _trained_cpu(cfg: Seq2SeqConfig, seed: int) -> Seq2Seq:
     """Train on the CPU with Adam and cross-entropy (padding ignored); cached per (config, seed)."""
     g = torch.Generator().manual_seed(seed)
-    with torch.random.fork_rng(devices=[]):  # nn init uses the global generator: seed it, then restore
+    with torch.random.fork_rng(
+        devices=[]
+    ):  # nn init uses the global generator: seed it, then restore
         torch.manual_seed(seed)
         model = Seq2Seq(cfg)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.steps)
     for _ in range(cfg.steps):
-        src, tgt_in, tgt_out = make_batch(random_words(g, cfg.batch, cfg.min_len, cfg.max_len), cfg.task, cfg.max_len)
+        src, tgt_in, tgt_out = make_batch(
+            random_words(g, cfg.batch, cfg.min_len, cfg.max_len), cfg.task, cfg.max_len
+        )
         logits = model(src, tgt_in)  # (N, T, V)
-        loss = nn.functional.cross_entropy(logits.flatten(0, 1), tgt_out.flatten(), ignore_index=PAD)
+        loss = nn.functional.cross_entropy(
+            logits.flatten(0, 1), tgt_out.flatten(), ignore_index=PAD
+        )
         opt.zero_grad()
         loss.backward()
         opt.step()

@@ -29,4 +29,6 @@ def stable_softmax(
     m = torch.where(torch.isfinite(m), m, torch.zeros_like(m))  # fully masked row → m = 0
     e = torch.exp(z - m)
     total = e.sum(dim=dim, keepdim=True)
-    return torch.where(total > 0, e / total.clamp_min(torch.finfo(e.dtype).tiny), torch.zeros_like(e))
+    return torch.where(
+        total > 0, e / total.clamp_min(torch.finfo(e.dtype).tiny), torch.zeros_like(e)
+    )

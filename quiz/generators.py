@@ -43,7 +43,9 @@ class Generator:
             spec = next((p for p in self.params if p.name == key), None)
             if spec is None:
                 names = ", ".join(p.name for p in self.params) or "none"
-                problems.append(f"generator {self.name!r}: {key}: unknown parameter; it takes: {names}")
+                problems.append(
+                    f"generator {self.name!r}: {key}: unknown parameter; it takes: {names}"
+                )
                 continue
             try:
                 values[key] = spec.check(value)
@@ -59,10 +61,16 @@ def _softmax_weight(rng: random.Random, n: int) -> Drawn:
     w = stable_softmax(torch.tensor(scores, dtype=torch.float64))[i].item()
     s = ", ".join(map(str, scores))
     return Drawn(
-        {"zh": f"分数 s = [{s}]。softmax(s) 的第 {i + 1} 个分量是多少？（保留三位小数）",
-         "en": f"Scores s = [{s}]. What is component {i + 1} of softmax(s)? (3 decimals)"},
-        round(w, 6), 0.0015,
-        {"zh": f"exp({scores[i]}) / Σ_j exp(s_j) = {w:.4f}", "en": f"exp({scores[i]}) / Σ_j exp(s_j) = {w:.4f}"},
+        {
+            "zh": f"分数 s = [{s}]。softmax(s) 的第 {i + 1} 个分量是多少？（保留三位小数）",
+            "en": f"Scores s = [{s}]. What is component {i + 1} of softmax(s)? (3 decimals)",
+        },
+        round(w, 6),
+        0.0015,
+        {
+            "zh": f"exp({scores[i]}) / Σ_j exp(s_j) = {w:.4f}",
+            "en": f"exp({scores[i]}) / Σ_j exp(s_j) = {w:.4f}",
+        },
     )
 
 
@@ -73,11 +81,16 @@ def _scaled_score(rng: random.Random, d_k: int) -> Drawn:
     dot = sum(a * b for a, b in zip(q, k, strict=True))
     value = dot / math.sqrt(d_k)
     return Drawn(
-        {"zh": f"q = {q}，k = {k}（其余维度为 0），d_k = {d_k}。缩放点积 q·k/√d_k 是多少？",
-         "en": f"q = {q}, k = {k} (other dimensions 0), d_k = {d_k}. What is the scaled score q·k/√d_k?"},
-        round(value, 6), 0.01,
-        {"zh": f"q·k = {dot}，√{d_k} = {math.sqrt(d_k):g}，所以 {dot}/{math.sqrt(d_k):g} = {value:.3f}",
-         "en": f"q·k = {dot}, √{d_k} = {math.sqrt(d_k):g}, so {dot}/{math.sqrt(d_k):g} = {value:.3f}"},
+        {
+            "zh": f"q = {q}，k = {k}（其余维度为 0），d_k = {d_k}。缩放点积 q·k/√d_k 是多少？",
+            "en": f"q = {q}, k = {k} (other dimensions 0), d_k = {d_k}. What is the scaled score q·k/√d_k?",
+        },
+        round(value, 6),
+        0.01,
+        {
+            "zh": f"q·k = {dot}，√{d_k} = {math.sqrt(d_k):g}，所以 {dot}/{math.sqrt(d_k):g} = {value:.3f}",
+            "en": f"q·k = {dot}, √{d_k} = {math.sqrt(d_k):g}, so {dot}/{math.sqrt(d_k):g} = {value:.3f}",
+        },
     )
 
 
@@ -86,24 +99,43 @@ def _score_count(rng: random.Random, mode: str) -> Drawn:
     n = rng.choice([8, 10, 12, 16, 20, 32, 50, 64])
     w = rng.randint(1, 4)
     if mode == "full":
-        mask, what_en, what_zh = torch.ones(n, n, dtype=torch.bool), "full self-attention", "完整自注意力"
+        mask, what_en, what_zh = (
+            torch.ones(n, n, dtype=torch.bool),
+            "full self-attention",
+            "完整自注意力",
+        )
     elif mode == "causal":
-        mask, what_en, what_zh = masks.causal_mask(n), "causal (masked) self-attention", "因果自注意力"
+        mask, what_en, what_zh = (
+            masks.causal_mask(n),
+            "causal (masked) self-attention",
+            "因果自注意力",
+        )
     elif mode == "window":
         mask = masks.sliding_window_mask(n, w)
-        what_en, what_zh = f"sliding-window attention with |i − j| ≤ {w}", f"滑动窗口注意力（|i − j| ≤ {w}）"
+        what_en, what_zh = (
+            f"sliding-window attention with |i − j| ≤ {w}",
+            f"滑动窗口注意力（|i − j| ≤ {w}）",
+        )
     else:
         c = rng.choice([2, 4, 8])
         n = c * rng.randint(2, 8)
         mask = _chunk_mask(n, c)
-        what_en, what_zh = f"chunked attention (chunks of {c}, each sees its own and earlier chunks)", f"分块注意力（块大小 {c}，每块可见本块及之前的块）"
+        what_en, what_zh = (
+            f"chunked attention (chunks of {c}, each sees its own and earlier chunks)",
+            f"分块注意力（块大小 {c}，每块可见本块及之前的块）",
+        )
     count = int(mask.sum())
     return Drawn(
-        {"zh": f"序列长度 n = {n}，{what_zh}。需要计算多少个查询–键分数？",
-         "en": f"Sequence length n = {n}, {what_en}. How many query–key scores are computed?"},
-        float(count), 0.0,
-        {"zh": f"数一数掩码中允许的位置：{count}（完整注意力为 n² = {n * n}）。",
-         "en": f"Count the allowed cells of the mask: {count} (full attention would be n² = {n * n})."},
+        {
+            "zh": f"序列长度 n = {n}，{what_zh}。需要计算多少个查询–键分数？",
+            "en": f"Sequence length n = {n}, {what_en}. How many query–key scores are computed?",
+        },
+        float(count),
+        0.0,
+        {
+            "zh": f"数一数掩码中允许的位置：{count}（完整注意力为 n² = {n * n}）。",
+            "en": f"Count the allowed cells of the mask: {count} (full attention would be n² = {n * n}).",
+        },
     )
 
 
@@ -120,11 +152,16 @@ def _mha_param_count(rng: random.Random, bias: bool) -> Drawn:
     count = 4 * d * d + (4 * d if bias else 0)
     with_b = ("含偏置", "with biases") if bias else ("不含偏置", "without biases")
     return Drawn(
-        {"zh": f"d_model = {d}，h = {h} 个头，{with_b[0]}。一层多头注意力有多少参数？",
-         "en": f"d_model = {d}, h = {h} heads, {with_b[1]}. How many parameters does one multi-head attention layer have?"},
-        float(count), 0.0,
-        {"zh": f"4·d² {'+ 4·d ' if bias else ''}= {count:,}；头数 h 不改变参数量（每个头是 d/h 维子空间）。",
-         "en": f"4·d² {'+ 4·d ' if bias else ''}= {count:,}; the number of heads does not change it (each head is a d/h subspace)."},
+        {
+            "zh": f"d_model = {d}，h = {h} 个头，{with_b[0]}。一层多头注意力有多少参数？",
+            "en": f"d_model = {d}, h = {h} heads, {with_b[1]}. How many parameters does one multi-head attention layer have?",
+        },
+        float(count),
+        0.0,
+        {
+            "zh": f"4·d² {'+ 4·d ' if bias else ''}= {count:,}；头数 h 不改变参数量（每个头是 d/h 维子空间）。",
+            "en": f"4·d² {'+ 4·d ' if bias else ''}= {count:,}; the number of heads does not change it (each head is a d/h subspace).",
+        },
     )
 
 
@@ -135,22 +172,67 @@ def _attention_memory(rng: random.Random, dtype: str) -> Drawn:
     size = 4 if dtype == "float32" else 2
     mib = h * n * n * size / 2**20
     return Drawn(
-        {"zh": f"n = {n}，h = {h} 个头，{dtype}，批大小 1。存下全部注意力权重 (h × n × n) 需要多少 MiB？",
-         "en": f"n = {n}, h = {h} heads, {dtype}, batch size 1. How many MiB hold all attention weights (h × n × n)?"},
-        mib, mib * 0.01,
-        {"zh": f"{h} × {n}² × {size} 字节 = {mib:,.0f} MiB —— 随 n 平方增长。",
-         "en": f"{h} × {n}² × {size} bytes = {mib:,.0f} MiB — it grows with n²."},
+        {
+            "zh": f"n = {n}，h = {h} 个头，{dtype}，批大小 1。存下全部注意力权重 (h × n × n) 需要多少 MiB？",
+            "en": f"n = {n}, h = {h} heads, {dtype}, batch size 1. How many MiB hold all attention weights (h × n × n)?",
+        },
+        mib,
+        mib * 0.01,
+        {
+            "zh": f"{h} × {n}² × {size} 字节 = {mib:,.0f} MiB —— 随 n 平方增长。",
+            "en": f"{h} × {n}² × {size} bytes = {mib:,.0f} MiB — it grows with n².",
+        },
     )
 
 
 GENERATORS: dict[str, Generator] = {
     g.name: g
     for g in (
-        Generator("softmax_weight", (ParamSpec("n", "int", 4, {"zh": "分数个数", "en": "Scores"}, min=3, max=6),), _softmax_weight),
-        Generator("scaled_score", (ParamSpec("d_k", "choice", "4", {"zh": "d_k", "en": "d_k"}, choices=("4", "16", "64")),), lambda rng, d_k: _scaled_score(rng, int(d_k))),
-        Generator("score_count", (ParamSpec("mode", "choice", "full", {"zh": "模式", "en": "Mode"}, choices=("full", "causal", "window", "chunked")),), _score_count),
-        Generator("mha_param_count", (ParamSpec("bias", "bool", True, {"zh": "偏置", "en": "Biases"}),), _mha_param_count),
-        Generator("attention_memory", (ParamSpec("dtype", "choice", "float32", {"zh": "数据类型", "en": "dtype"}, choices=("float32", "float16")),), _attention_memory),
+        Generator(
+            "softmax_weight",
+            (ParamSpec("n", "int", 4, {"zh": "分数个数", "en": "Scores"}, min=3, max=6),),
+            _softmax_weight,
+        ),
+        Generator(
+            "scaled_score",
+            (
+                ParamSpec(
+                    "d_k", "choice", "4", {"zh": "d_k", "en": "d_k"}, choices=("4", "16", "64")
+                ),
+            ),
+            lambda rng, d_k: _scaled_score(rng, int(d_k)),
+        ),
+        Generator(
+            "score_count",
+            (
+                ParamSpec(
+                    "mode",
+                    "choice",
+                    "full",
+                    {"zh": "模式", "en": "Mode"},
+                    choices=("full", "causal", "window", "chunked"),
+                ),
+            ),
+            _score_count,
+        ),
+        Generator(
+            "mha_param_count",
+            (ParamSpec("bias", "bool", True, {"zh": "偏置", "en": "Biases"}),),
+            _mha_param_count,
+        ),
+        Generator(
+            "attention_memory",
+            (
+                ParamSpec(
+                    "dtype",
+                    "choice",
+                    "float32",
+                    {"zh": "数据类型", "en": "dtype"},
+                    choices=("float32", "float16"),
+                ),
+            ),
+            _attention_memory,
+        ),
     )
 }
 

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
@@ -77,7 +84,9 @@ class SingleChoice(_Item):
     @model_validator(mode="after")
     def _answer_in_range(self) -> SingleChoice:
         if self.answer >= len(self.options):
-            raise ValueError(f"answer {self.answer} is not an index of the {len(self.options)} options")
+            raise ValueError(
+                f"answer {self.answer} is not an index of the {len(self.options)} options"
+            )
         return self
 
 
@@ -90,7 +99,9 @@ class MultipleChoice(_Item):
     def _answers_in_range(self) -> MultipleChoice:
         bad = [i for i in self.answer if not 0 <= i < len(self.options)]
         if bad or len(set(self.answer)) != len(self.answer):
-            raise ValueError(f"answer {self.answer} must be distinct indices of the {len(self.options)} options")
+            raise ValueError(
+                f"answer {self.answer} must be distinct indices of the {len(self.options)} options"
+            )
         return self
 
 
@@ -111,7 +122,9 @@ class Numeric(_Item):
     @model_validator(mode="after")
     def _answer_or_generator(self) -> Numeric:
         if (self.answer is None) == (self.generator is None):
-            raise ValueError("give exactly one of 'answer' (a fixed number) or 'generator' (fresh numbers)")
+            raise ValueError(
+                "give exactly one of 'answer' (a fixed number) or 'generator' (fresh numbers)"
+            )
         return self
 
 

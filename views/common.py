@@ -65,8 +65,12 @@ def language_switch() -> str:
     """Sidebar radio for zh/en, kept in the URL (``?lang=``) and the session; returns the choice."""
     current = lang()
     choice = st.sidebar.radio(
-        "语言 · Language", list(LANGS), index=list(LANGS).index(current),
-        format_func=LANGS.get, horizontal=True, key="lang_radio",
+        "语言 · Language",
+        list(LANGS),
+        index=list(LANGS).index(current),
+        format_func=LANGS.get,
+        horizontal=True,
+        key="lang_radio",
     )
     st.session_state["lang"] = choice
     if st.query_params.get("lang") != choice:

@@ -21,8 +21,12 @@ from views.common import (
 def question_picker_ui(questions: tuple[Question, ...], lang: str) -> Question:
     """Sidebar filter (text, tags) and question list, kept in ``?q=``; returns the chosen question."""
     tags = sorted({t for q in questions for t in q.tags})
-    text = st.sidebar.text_input(tr("筛选", "Filter"), placeholder=tr("关键词…", "keyword…"), max_chars=80)
-    chosen_tags = st.sidebar.multiselect(tr("标签", "Tags"), tags)
+    text = st.sidebar.text_input(
+        tr("筛选", "Filter"), placeholder=tr("关键词…", "keyword…"), max_chars=80
+    )
+    chosen_tags = st.sidebar.multiselect(
+        tr("标签", "Tags"), tags, placeholder=tr("选择标签", "Choose tags")
+    )
     shown = [q for q in questions if _matches(q, text, chosen_tags)]
     if not shown:
         st.sidebar.info(tr("没有符合筛选条件的问题。", "No question matches the filter."))
@@ -31,7 +35,9 @@ def question_picker_ui(questions: tuple[Question, ...], lang: str) -> Question:
     wanted = _query_number()
     index = numbers.index(wanted) if wanted in numbers else 0
     number = st.sidebar.radio(
-        tr("问题", "Questions"), numbers, index=index,
+        tr("问题", "Questions"),
+        numbers,
+        index=index,
         format_func=lambda n: f"{n}. {next(q for q in shown if q.number == n).title.get(lang)}",
     )
     if st.query_params.get("q") != str(number):
@@ -50,7 +56,9 @@ def _matches(q: Question, text: str, tags: list[str]) -> bool:
     needle = text.strip().lower()
     if not needle:
         return True
-    hay = " ".join([q.title.zh, q.title.en, q.question_text.zh, q.question_text.en, *q.tags]).lower()
+    hay = " ".join(
+        [q.title.zh, q.title.en, q.question_text.zh, q.question_text.en, *q.tags]
+    ).lower()
     return needle in hay
 
 
@@ -63,7 +71,9 @@ def answer_ui(q: Question, lang: str) -> None:
             st.markdown(tr("**⚠️ 原始答案的更正**", "**⚠️ Corrections to the original answer**"))
             for c in q.corrections:
                 st.markdown(f"> {c.seed_says.get(lang)}")
-                st.markdown(f"{c.correction.get(lang)}  \n*{tr('出处', 'Reference')}: {c.reference}*")
+                st.markdown(
+                    f"{c.correction.get(lang)}  \n*{tr('出处', 'Reference')}: {c.reference}*"
+                )
     st.markdown(tr("**要点**", "**Key points**"))
     st.markdown("\n".join(f"- {p.get(lang)}" for p in q.key_points))
     with st.expander(tr("面试官常见追问", "Common follow-up questions")):
@@ -91,14 +101,32 @@ def param_widget(spec: ParamSpec, value, key: str, lang: str):
     label = spec.label.get(lang, spec.label["en"])
     help_text = spec.help.get(lang) if spec.help else None
     if spec.kind == "int":
-        return st.slider(label, int(spec.min), int(spec.max), int(value), int(spec.step or 1), key=key, help=help_text)
+        return st.slider(
+            label,
+            int(spec.min),
+            int(spec.max),
+            int(value),
+            int(spec.step or 1),
+            key=key,
+            help=help_text,
+        )
     if spec.kind == "float":
         step = spec.step or (spec.max - spec.min) / 100
-        return st.slider(label, float(spec.min), float(spec.max), float(value), float(step), key=key, help=help_text)
+        return st.slider(
+            label,
+            float(spec.min),
+            float(spec.max),
+            float(value),
+            float(step),
+            key=key,
+            help=help_text,
+        )
     if spec.kind == "bool":
         return st.toggle(label, value=bool(value), key=key, help=help_text)
     if spec.kind == "choice":
-        return st.selectbox(label, spec.choices, index=spec.choices.index(value), key=key, help=help_text)
+        return st.selectbox(
+            label, spec.choices, index=spec.choices.index(value), key=key, help=help_text
+        )
     return st.text_area(label, value=str(value), max_chars=spec.max_length, key=key, help=help_text)
 
 
@@ -106,8 +134,12 @@ def param_widget(spec: ParamSpec, value, key: str, lang: str):
 def demo_ui(q: Question, link: DemoLink, d: Demo, device: str, lang: str) -> None:
     """Parameter widgets, the live figure with device and time, PNG download, and the source that ran."""
     start = d.check_params(link.params)
+    figure_slot = st.container()  # drawn above the widgets, filled once they are read
     with st.expander(tr("参数", "Parameters"), expanded=True):
-        params = {p.name: param_widget(p, start[p.name], f"{q.id}:{d.name}:{p.name}", lang) for p in d.params}
+        params = {
+            p.name: param_widget(p, start[p.name], f"{q.id}:{d.name}:{p.name}", lang)
+            for p in d.params
+        }
     try:
         values = d.check_params(params)
         result = demo_run(d.name, frozen(values), device)
@@ -116,14 +148,26 @@ def demo_ui(q: Question, link: DemoLink, d: Demo, device: str, lang: str) -> Non
         st.error(str(e))
         return
     ms = result.facts.get("ms", 0.0)
-    caption = tr(f"在 {result.facts['device']} 上计算，用时 {ms:.1f} 毫秒", f"Computed on {result.facts['device']} in {ms:.1f} ms")
-    st.image(png, caption=caption, use_container_width=True)
-    st.download_button(
-        tr("下载 PNG", "Download PNG"), png, file_name=f"{d.name}.png", mime="image/png", key=f"png:{q.id}:{d.name}"
+    device_used = result.facts["device"]
+    caption = tr(
+        f"在 {device_used} 上计算，用时 {ms:.1f} 毫秒", f"Computed on {device_used} in {ms:.1f} ms"
     )
-    facts = {k: v for k, v in result.facts.items() if k not in ("device", "ms") and isinstance(v, (int, float, str))}
-    if facts:
-        st.caption(" · ".join(f"{k} = {v}" for k, v in facts.items()))
+    with figure_slot:
+        st.image(png, caption=caption, width="stretch")
+        facts = {
+            k: v
+            for k, v in result.facts.items()
+            if k not in ("device", "ms") and isinstance(v, (int, float, str))
+        }
+        if facts:
+            st.caption(" · ".join(f"{k} = {v}" for k, v in facts.items()))
+        st.download_button(
+            tr("下载 PNG", "Download PNG"),
+            png,
+            file_name=f"{d.name}.png",
+            mime="image/png",
+            key=f"png:{q.id}:{d.name}",
+        )
     with st.expander(tr("运行的源代码", "Source code that ran")):
         st.code(source_of(d), language="python")
 

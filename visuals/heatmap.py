@@ -19,10 +19,19 @@ def _label_size(n: int) -> float:
     return 10.0 if n <= 12 else 9.0 if n <= 20 else 8.0
 
 
-def draw_weights(ax: Axes, w: np.ndarray, q_labels: list[str], k_labels: list[str], annotate: bool = True):
+def draw_weights(
+    ax: Axes, w: np.ndarray, q_labels: list[str], k_labels: list[str], annotate: bool = True
+):
     """Draw one (L, S) weight matrix on ``ax``; return the image for a colour bar."""
     L, S = w.shape
-    im = ax.imshow(w, cmap=CMAP, vmin=0.0, vmax=max(float(w.max()), 1e-9), aspect="equal", interpolation="nearest")
+    im = ax.imshow(
+        w,
+        cmap=CMAP,
+        vmin=0.0,
+        vmax=max(float(w.max()), 1e-9),
+        aspect="equal",
+        interpolation="nearest",
+    )
     ax.set_xticks(range(S), labels=k_labels, rotation=90, fontsize=_label_size(S))
     ax.set_yticks(range(L), labels=q_labels, fontsize=_label_size(L))
     ax.tick_params(length=0)
@@ -31,7 +40,15 @@ def draw_weights(ax: Axes, w: np.ndarray, q_labels: list[str], k_labels: list[st
         size = 8 if max(L, S) <= 8 else 6.5
         for i in range(L):
             for j in range(S):
-                ax.text(j, i, f"{w[i, j]:.2f}", ha="center", va="center", fontsize=size, color=text_colour(w[i, j], vmax))
+                ax.text(
+                    j,
+                    i,
+                    f"{w[i, j]:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=size,
+                    color=text_colour(w[i, j], vmax),
+                )
     return im
 
 
@@ -71,8 +88,15 @@ def head_grid(result: Result, lang: str = "en", cols: int | None = None) -> Figu
             w = result.weights[idx].numpy()
             im = ax.imshow(w, cmap=CMAP, vmin=0.0, vmax=vmax or 1.0, interpolation="nearest")
             ax.set_title(labels[idx], fontsize=10)
-            _grid_ticks(ax, result, first_col=idx % cols == 0, last_row=idx // cols == rows - 1 or idx + cols >= H)
-        fig.colorbar(im, ax=axes.ravel().tolist(), fraction=0.025, pad=0.02, label=word("weight", lang))
+            _grid_ticks(
+                ax,
+                result,
+                first_col=idx % cols == 0,
+                last_row=idx // cols == rows - 1 or idx + cols >= H,
+            )
+        fig.colorbar(
+            im, ax=axes.ravel().tolist(), fraction=0.025, pad=0.02, label=word("weight", lang)
+        )
     return fig
 
 
@@ -82,7 +106,9 @@ def _grid_ticks(ax: Axes, result: Result, first_col: bool, last_row: bool) -> No
     step_q, step_k = max(1, math.ceil(L / 16)), max(1, math.ceil(S / 16))
     size = 7 if max(L, S) > 12 else 8
     if last_row:
-        ax.set_xticks(range(0, S, step_k), labels=result.key_labels[::step_k], rotation=90, fontsize=size)
+        ax.set_xticks(
+            range(0, S, step_k), labels=result.key_labels[::step_k], rotation=90, fontsize=size
+        )
     else:
         ax.set_xticks([])
     if first_col:

@@ -15,7 +15,13 @@ from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 CMAP = "viridis"  # perceptually uniform and readable with the common colour-vision deficiencies
-FONTS = ["DejaVu Sans", "WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Droid Sans Fallback"]
+FONTS = [
+    "DejaVu Sans",
+    "WenQuanYi Micro Hei",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Droid Sans Fallback",
+]
 
 WORDS = {
     "query": {"zh": "查询（发出注意）", "en": "query (attending)"},
@@ -45,7 +51,9 @@ def has_cjk_font() -> bool:
 @contextlib.contextmanager
 def style() -> Iterator[None]:
     """Fonts with per-glyph CJK fallback, applied while a figure is built and saved."""
-    with matplotlib.rc_context({"font.family": font_families(), "axes.unicode_minus": False, "figure.dpi": 100}):
+    with matplotlib.rc_context(
+        {"font.family": font_families(), "axes.unicode_minus": False, "figure.dpi": 100}
+    ):
         yield
 
 

@@ -17,7 +17,9 @@ from engine.text import toy_embeddings, toy_tokens
 
 N_TOKENS = ParamSpec("n_tokens", "int", 8, {"zh": "词元数", "en": "Tokens"}, min=2, max=32, step=1)
 SEED = ParamSpec("seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1)
-LANG = ParamSpec("sentence", "choice", "en", {"zh": "句子语言", "en": "Sentence"}, choices=("en", "zh"))
+LANG = ParamSpec(
+    "sentence", "choice", "en", {"zh": "句子语言", "en": "Sentence"}, choices=("en", "zh")
+)
 MASK_KINDS = ("none", "causal", "sliding_window", "strided", "padding")
 
 
@@ -40,17 +42,41 @@ def build_mask(kind: str, n: int, window: int, device: torch.device) -> torch.Te
     title={"zh": "缩放点积注意力", "en": "Scaled dot-product attention"},
     params=(
         N_TOKENS,
-        ParamSpec("d_k", "int", 16, {"zh": "键维度 d_k", "en": "Key size d_k"}, min=1, max=256, step=1),
+        ParamSpec(
+            "d_k", "int", 16, {"zh": "键维度 d_k", "en": "Key size d_k"}, min=1, max=256, step=1
+        ),
         ParamSpec("mask", "choice", "none", {"zh": "掩码", "en": "Mask"}, choices=MASK_KINDS),
-        ParamSpec("window", "int", 2, {"zh": "窗口/步长/填充数", "en": "Window / stride / padding"}, min=0, max=16),
-        ParamSpec("temperature", "float", 1.0, {"zh": "温度", "en": "Temperature"}, min=0.05, max=10.0, step=0.05),
+        ParamSpec(
+            "window",
+            "int",
+            2,
+            {"zh": "窗口/步长/填充数", "en": "Window / stride / padding"},
+            min=0,
+            max=16,
+        ),
+        ParamSpec(
+            "temperature",
+            "float",
+            1.0,
+            {"zh": "温度", "en": "Temperature"},
+            min=0.05,
+            max=10.0,
+            step=0.05,
+        ),
         LANG,
         SEED,
     ),
     shows=(scaled_dot_product_attention, build_mask),
 )
 def scaled_dot_product_demo(
-    device: torch.device, n_tokens: int, d_k: int, mask: str, window: int, temperature: float, sentence: str, seed: int
+    device: torch.device,
+    n_tokens: int,
+    d_k: int,
+    mask: str,
+    window: int,
+    temperature: float,
+    sentence: str,
+    seed: int,
 ) -> Result:
     """Self-attention of a toy sentence with Q = X W_q, K = X W_k, V = X W_v (random projections)."""
     x = toy_embeddings(n_tokens, 3 * d_k, seed, device)  # (L, 3·d_k)
@@ -59,7 +85,9 @@ def scaled_dot_product_demo(
     scale = 1.0 / (temperature * d_k**0.5)
     _, weights = scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, scale=scale)
     tokens = tuple(toy_tokens(n_tokens, sentence))
-    return Result(weights.unsqueeze(0).cpu(), tokens, tokens, facts={"L": n_tokens, "d_k": d_k, "mask": mask})
+    return Result(
+        weights.unsqueeze(0).cpu(), tokens, tokens, facts={"L": n_tokens, "d_k": d_k, "mask": mask}
+    )
 
 
 @demo(
@@ -67,8 +95,18 @@ def scaled_dot_product_demo(
     title={"zh": "多头注意力", "en": "Multi-head attention"},
     params=(
         N_TOKENS,
-        ParamSpec("heads", "choice", "4", {"zh": "头数 h", "en": "Heads h"}, choices=("1", "2", "4", "8")),
-        ParamSpec("d_model", "int", 64, {"zh": "模型维度 d_model", "en": "Model size d_model"}, min=8, max=512, step=8),
+        ParamSpec(
+            "heads", "choice", "4", {"zh": "头数 h", "en": "Heads h"}, choices=("1", "2", "4", "8")
+        ),
+        ParamSpec(
+            "d_model",
+            "int",
+            64,
+            {"zh": "模型维度 d_model", "en": "Model size d_model"},
+            min=8,
+            max=512,
+            step=8,
+        ),
         ParamSpec("causal", "bool", False, {"zh": "因果掩码", "en": "Causal mask"}),
         LANG,
         SEED,
@@ -76,7 +114,13 @@ def scaled_dot_product_demo(
     shows=(multi_head_attention,),
 )
 def multi_head_demo(
-    device: torch.device, n_tokens: int, heads: str, d_model: int, causal: bool, sentence: str, seed: int
+    device: torch.device,
+    n_tokens: int,
+    heads: str,
+    d_model: int,
+    causal: bool,
+    sentence: str,
+    seed: int,
 ) -> Result:
     """h heads of self-attention, each with its own d_model/h-dimensional Q, K, V subspace."""
     h = int(heads)
@@ -94,13 +138,17 @@ def multi_head_demo(
     title={"zh": "因果自注意力", "en": "Causal self-attention"},
     params=(
         N_TOKENS,
-        ParamSpec("heads", "choice", "2", {"zh": "头数 h", "en": "Heads h"}, choices=("1", "2", "4")),
+        ParamSpec(
+            "heads", "choice", "2", {"zh": "头数 h", "en": "Heads h"}, choices=("1", "2", "4")
+        ),
         LANG,
         SEED,
     ),
     shows=(causal_self_attention,),
 )
-def causal_self_attention_demo(device: torch.device, n_tokens: int, heads: str, sentence: str, seed: int) -> Result:
+def causal_self_attention_demo(
+    device: torch.device, n_tokens: int, heads: str, sentence: str, seed: int
+) -> Result:
     """Decoder-style masked self-attention: the upper triangle (the future) is exactly zero."""
     h, d_model = int(heads), 32
     x = toy_embeddings(n_tokens, d_model, seed, device).unsqueeze(0)
@@ -108,4 +156,11 @@ def causal_self_attention_demo(device: torch.device, n_tokens: int, heads: str, 
     tokens = tuple(toy_tokens(n_tokens, sentence))
     view = "grid" if h > 1 else "heatmap"
     labels = tuple(f"head {i + 1}" for i in range(h))
-    return Result(weights[0].cpu(), tokens, tokens, head_labels=labels, view=view, facts={"L": n_tokens, "h": h})
+    return Result(
+        weights[0].cpu(),
+        tokens,
+        tokens,
+        head_labels=labels,
+        view=view,
+        facts={"L": n_tokens, "h": h},
+    )

@@ -16,8 +16,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ARTIFACTS = ROOT / "artifacts"
 
@@ -43,13 +48,26 @@ def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 90.0) -> No
     raise TimeoutError(f"{base} did not become healthy in {timeout:.0f} s")
 
 
-def start_app(env: dict[str, str], cwd: Path = ROOT, command: list[str] | None = None) -> tuple[subprocess.Popen, str]:
+def start_app(
+    env: dict[str, str], cwd: Path = ROOT, command: list[str] | None = None
+) -> tuple[subprocess.Popen, str]:
     """Start the app on a free loopback port; return the process and its base URL once healthy."""
     port = free_port()
     cmd = command or [sys.executable, "-m", "streamlit", "run", "app.py"]
-    cmd = [*cmd, "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-           "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    cmd = [
+        *cmd,
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, proc)
@@ -101,9 +119,9 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-def wait_for_app(page) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running…' status widget)."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
+def wait_for_app(page, selector: str = "h1") -> None:
+    """Wait until ``selector`` is drawn and Streamlit has finished running the script."""
+    page.wait_for_selector(selector, timeout=60_000)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
     )

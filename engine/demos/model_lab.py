@@ -1,0 +1,59 @@
+"""Model lab: the real attention heads of a pretrained BERT (all-MiniLM-L6-v2) on the learner's text."""
+
+from __future__ import annotations
+
+import torch
+
+from engine.bert import Bert, bert_forward, default_bert, run_text
+from engine.patterns import attention_rollout, dominant_pattern, head_types, pattern_scores
+from engine.registry import ParamSpec, demo
+from engine.result import Result
+from engine.tokenize import MAX_CHARS
+
+DEFAULT_TEXT = "The cat sat on the mat, and it purred softly."
+TEXT = ParamSpec(
+    "text", "text", DEFAULT_TEXT, {"zh": "文本（最多 128 个词元）", "en": "Text (at most 128 tokens)"},
+    max_length=MAX_CHARS,
+)  # fmt: skip
+LAYER = ParamSpec("layer", "int", 1, {"zh": "层", "en": "Layer"}, min=1, max=6, step=1)
+HEAD = ParamSpec("head", "int", 3, {"zh": "头", "en": "Head"}, min=1, max=12, step=1)
+
+
+def lab_result(bert: Bert, text: str, layer: int, head: int, pair: str | None = None) -> Result:
+    """One real head's weights (1, L, L), with every layer's heads, rollout and pattern table in extras.
+
+    ``layer`` and ``head`` count from 1, as the page shows them.
+    """
+    n_layers, n_heads = bert.config.num_hidden_layers, bert.config.num_attention_heads
+    if not (1 <= layer <= n_layers and 1 <= head <= n_heads):
+        raise ValueError(f"layer {layer}, head {head}: this model has layers 1…{n_layers}, heads 1…{n_heads}")
+    enc, out = run_text(bert, text, pair)
+    attn = out.attentions[:, 0].float().cpu()  # (layers, heads, L, L)
+    scores = pattern_scores(attn, enc.tokens)  # (layers, heads, 7)
+    dominant = [[dominant_pattern(scores[a, b]) for b in range(n_heads)] for a in range(n_layers)]
+    types = head_types(attn, enc.tokens, enc.type_ids)
+    extras = {
+        "attentions": attn, "rollout": attention_rollout(attn), "scores": scores,
+        "dominant": dominant, "types": types, "layer": layer, "head": head,
+        "tokens": enc.tokens, "type_ids": enc.type_ids, "model": bert.name,
+    }  # fmt: skip
+    facts = {
+        "model": bert.name, "L": len(enc), "layer": layer, "head": head,
+        "pattern": dominant[layer - 1][head - 1], "type": types[layer - 1][head - 1],
+    }  # fmt: skip
+    labels = enc.labels
+    return Result(
+        attn[layer - 1, head - 1].unsqueeze(0).clone(), labels, labels,
+        head_labels=(f"L{layer} H{head}",), view="model_head", facts=facts, extras=extras,
+    )  # fmt: skip
+
+
+@demo(
+    "pretrained_heads",
+    title={"zh": "预训练模型的真实注意力头", "en": "Real heads of a pretrained model"},
+    params=(TEXT, LAYER, HEAD),
+    shows=(lab_result, bert_forward),
+)
+def pretrained_heads_demo(device: torch.device, text: str, layer: int, head: int) -> Result:
+    """all-MiniLM-L6-v2 (6 layers × 12 heads) on ``text``: the chosen head's attention probabilities."""
+    return lab_result(default_bert(device), text, layer, head)

@@ -1,0 +1,101 @@
+"""Study page under Streamlit's AppTest: every question in both languages, widgets, caching."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import views.common as common
+from quiz.bank import load_bank
+
+from ..conftest import ROOT
+
+NUMBERS = [q.number for q in load_bank(ROOT / "questions", strict=False).questions]
+TIMEOUT = 120
+
+
+def study(q: int | None = None, lang: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    if q is not None:
+        at.query_params["q"] = str(q)
+    if lang:
+        at.query_params["lang"] = lang
+    return at.run()
+
+
+def test_opens_with_no_exception():
+    at = study()
+    assert not at.exception
+    assert at.title[0].value.startswith("Q1.")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("number", NUMBERS)
+def test_every_question_renders(number, lang):
+    at = study(number, lang)
+    assert not at.exception, at.exception
+    q = load_bank(ROOT / "questions", strict=False).by_number(number)
+    assert at.title[0].value == f"Q{number}. {q.title.get(lang)}"
+    text = "\n".join(m.value for m in at.markdown)
+    assert q.answer.get(lang).strip()[:40] in text
+    assert len(at.get("image")) >= 1
+    assert at.query_params["q"] == [str(number)] and at.query_params["lang"] == [lang]
+
+
+def test_thirty_questions_listed():
+    assert list(range(1, 31)) == NUMBERS
+
+
+def test_language_switch_changes_the_page_and_url():
+    at = study(4, "en")
+    at.sidebar.radio(key="lang_radio").set_value("zh").run()
+    assert not at.exception
+    assert at.query_params["lang"] == ["zh"]
+    q = load_bank(ROOT / "questions", strict=False).by_number(4)
+    assert at.title[0].value == f"Q4. {q.title.zh}"
+
+
+def test_device_picker_and_parameter_change_rerun():
+    at = study(4, "en")
+    devices = at.sidebar.selectbox(key="device")
+    assert devices.options[0] == "cpu"
+    devices.select("cpu").run()
+    assert not at.exception
+    tokens = next(s for s in at.slider if s.label == "Tokens")
+    tokens.set_value(12).run()
+    assert not at.exception
+    assert any("L = 12" in c for c in at.caption.values)
+    assert at.get("image")[0].proto.imgs[0].caption.startswith("Computed on cpu in ")
+
+
+def test_filter_narrows_the_list():
+    at = study(1, "en")
+    at.sidebar.text_input[0].input("multi-head").run()
+    assert not at.exception
+    options = at.sidebar.radio[1].options
+    assert 0 < len(options) < 30
+
+
+def test_a_rerun_that_changes_nothing_recomputes_nothing(monkeypatch):
+    calls = []
+    real = common.run_demo
+
+    def counting(name, params, device):
+        calls.append(name)
+        return real(name, params, device)
+
+    monkeypatch.setattr(common, "run_demo", counting)
+    st.cache_data.clear()
+    at = study(2, "en")
+    first = len(calls)
+    assert first >= 1
+    at.run()
+    at.run()
+    assert len(calls) == first
+
+
+def test_shows_source_of_what_ran():
+    at = study(4, "en")
+    code = "\n".join(c.value for c in at.code)
+    assert "def multi_head_attention" in code or "def " in code

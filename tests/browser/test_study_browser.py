@@ -1,0 +1,53 @@
+"""The Study page in a real Chromium: open question 4, change a parameter, the heatmap changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def heatmap_src(page) -> str:
+    img = page.locator('[data-testid="stImage"] img').first
+    img.wait_for(state="visible")
+    return img.get_attribute("src")
+
+
+def test_question_4_parameter_change_redraws_heatmap(app_server, browser_page, artifacts):
+    page = browser_page
+    page.goto(f"{app_server}/?q=4&lang=en")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Q4.").first.wait_for()
+    before = heatmap_src(page)
+    page.screenshot(path=str(artifacts / "study-q4-en.png"), full_page=True)
+
+    # change "Heads h" from 4 to 8 through the select box
+    page.get_by_label("Heads h").first.click()
+    page.get_by_role("option", name="8", exact=True).click()
+    wait_for_app(page)
+    page.wait_for_function(
+        "(old) => { const i = document.querySelector('[data-testid=\"stImage\"] img'); return i && i.src !== old; }",
+        arg=before,
+        timeout=60_000,
+    )
+    after = heatmap_src(page)
+    assert after != before
+    assert page.get_by_text("h = 8").first.is_visible()
+    # nothing scrolls sideways
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    page.screenshot(path=str(artifacts / "study-q4-heads8.png"), full_page=True)
+
+
+def test_chinese_page_and_url_state(app_server, browser_page, artifacts):
+    page = browser_page
+    page.goto(f"{app_server}/?q=7&lang=zh")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Q7.").first.wait_for()
+    assert page.get_by_text("现场演示").first.is_visible()
+    assert "lang=zh" in page.url and "q=7" in page.url
+    page.screenshot(path=str(artifacts / "study-q7-zh.png"), full_page=True)
