@@ -1,0 +1,192 @@
+"""Figures of a pretrained model's real heads: one head, all heads, average, rollout, lines, patterns.
+
+Each draws a ``pretrained_heads`` result: ``weights`` holds the chosen head (1, L, L) and
+``extras`` holds ``attentions`` (layers, heads, L, L), ``rollout`` (layers, L, L),
+``scores`` (layers, heads, 7), ``dominant`` and ``types`` (layers × heads names),
+``layer`` and ``head`` (from 1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
+
+from engine.result import Result
+from visuals.heatmap import draw_weights
+from visuals.style import CMAP, style, word
+
+TEXT = {
+    "layer": {"zh": "第 {} 层", "en": "layer {}"},
+    "head": {"zh": "第 {} 头", "en": "head {}"},
+    "average": {"zh": "第 {} 层：{} 个头的平均", "en": "layer {}: average of {} heads"},
+    "rollout": {"zh": "注意力展开（rollout）：第 1–{} 层", "en": "attention rollout through layers 1–{}"},
+    "rollout_key": {"zh": "输入词元（信息来源）", "en": "input token (source)"},
+    "thumbs": {"zh": "全部 {}×{} 个头（每格单独着色；红框为所选）", "en": "all {}×{} heads (each scaled to its own maximum; red = chosen)"},
+    "lines": {"zh": "查询 → 键：线越粗越深，权重越大", "en": "query → key: thicker, darker line = larger weight"},
+    "patterns": {"zh": "每个头的模式（颜色：Kovaleva 类型；文字：Clark 模式与得分）", "en": "pattern of every head (colour: Kovaleva type; text: Clark pattern and score)"},
+}
+SHORT = {
+    "previous": {"zh": "前词", "en": "prev"}, "next": {"zh": "后词", "en": "next"},
+    "self": {"zh": "自身", "en": "self"}, "cls": {"zh": "CLS", "en": "CLS"}, "sep": {"zh": "SEP", "en": "SEP"},
+    "punctuation": {"zh": "标点", "en": "punct"}, "broad": {"zh": "广泛", "en": "broad"},
+    "mixed": {"zh": "混合", "en": "mixed"},
+}  # fmt: skip
+PATTERN_ORDER = ("previous", "next", "self", "cls", "sep", "punctuation", "broad")
+TYPE_COLOURS = {  # Okabe–Ito, safe with the common colour-vision deficiencies
+    "vertical": ("#E69F00", {"zh": "竖条", "en": "vertical"}),
+    "diagonal": ("#56B4E9", {"zh": "对角线", "en": "diagonal"}),
+    "vertical+diagonal": ("#009E73", {"zh": "竖条+对角线", "en": "vertical+diagonal"}),
+    "block": ("#CC79A7", {"zh": "块状", "en": "block"}),
+    "heterogeneous": ("#DDDDDD", {"zh": "混杂", "en": "heterogeneous"}),
+}
+
+
+def t(key: str, lang: str, *args: object) -> str:
+    """A caption of this module in ``lang``, formatted with ``args``."""
+    return TEXT[key].get(lang, TEXT[key]["en"]).format(*args)
+
+
+def _side(n: int) -> float:
+    """Inches for an n-token axis: ~0.3 in a cell while small, ~0.15 in (8-pt labels) when long."""
+    return max(3.2, min(0.3 * n + 1.8, 11.0)) if n <= 30 else 0.15 * n + 2.0
+
+
+def _square(w: np.ndarray, labels: list[str], lang: str, title: str, key_word: str | None = None) -> Figure:
+    """One (L, L) matrix with token labels on both axes, a colour bar and a title."""
+    side = _side(len(labels))
+    with style():
+        fig = Figure(figsize=(side + 1.2, side))
+        ax = fig.add_subplot()
+        im = draw_weights(ax, w, labels, labels)
+        ax.set_xlabel(key_word or word("key", lang))
+        ax.set_ylabel(word("query", lang))
+        ax.set_title(title, fontsize=11)
+        fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label=word("weight", lang))
+        fig.tight_layout()
+    return fig
+
+
+def _where(result: Result, lang: str) -> str:
+    x = result.extras
+    return f"{x.get('model', '')} · {t('layer', lang, x['layer'])} · {t('head', lang, x['head'])}"
+
+
+def head_view(result: Result, lang: str = "en") -> Figure:
+    """The chosen head's (queries × keys) probabilities with tokens, titled with its pattern."""
+    x = result.extras
+    a, b = x["layer"] - 1, x["head"] - 1
+    pattern = SHORT[x["dominant"][a][b]][lang if lang in ("zh", "en") else "en"]
+    title = f"{_where(result, lang)} — {pattern} / {TYPE_COLOURS[x['types'][a][b]][1][lang]}"
+    return _square(result.weights[0].numpy(), list(result.query_labels), lang, title)
+
+
+def average_view(result: Result, lang: str = "en") -> Figure:
+    """Mean over the chosen layer's heads: (1/h) Σ_h A_h, with tokens."""
+    attn = result.extras["attentions"]
+    layer = result.extras["layer"]
+    w = attn[layer - 1].mean(dim=0).numpy()
+    return _square(w, list(result.query_labels), lang, t("average", lang, layer, attn.size(1)))
+
+
+def rollout_view(result: Result, lang: str = "en") -> Figure:
+    """Attention rollout up to the chosen layer: row i = where position i's information came from."""
+    layer = result.extras["layer"]
+    w = result.extras["rollout"][layer - 1].numpy()
+    return _square(w, list(result.query_labels), lang, t("rollout", lang, layer), t("rollout_key", lang))
+
+
+def thumbnails_view(result: Result, lang: str = "en") -> Figure:
+    """Every head as a small panel, layers down and heads across; the chosen one framed in red."""
+    attn = result.extras["attentions"].numpy()
+    n_layers, n_heads = attn.shape[:2]
+    with style():
+        fig = Figure(figsize=(n_heads * 1.05 + 0.6, n_layers * 1.1 + 0.8))
+        axes = fig.subplots(n_layers, n_heads, squeeze=False)
+        for (a, b), ax in np.ndenumerate(axes):
+            ax.imshow(attn[a, b], cmap=CMAP, vmin=0.0, vmax=max(float(attn[a, b].max()), 1e-9), interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if a == 0:
+                ax.set_title(f"H{b + 1}", fontsize=9)
+            if b == 0:
+                ax.set_ylabel(f"L{a + 1}", fontsize=9, rotation=0, labelpad=12, va="center")
+            if (a + 1, b + 1) == (result.extras["layer"], result.extras["head"]):
+                _frame(ax, "#D55E00")
+        fig.suptitle(t("thumbs", lang, n_layers, n_heads), fontsize=11)
+        fig.subplots_adjust(left=0.05, right=0.99, bottom=0.02, top=0.9, wspace=0.08, hspace=0.12)
+    return fig
+
+
+def _frame(ax: Axes, colour: str) -> None:
+    for spine in ax.spines.values():
+        spine.set_edgecolor(colour)
+        spine.set_linewidth(3)
+
+
+def lines_view(result: Result, lang: str = "en") -> Figure:
+    """Tokens in two columns, a line from each query to each key, opacity and width ∝ weight."""
+    w = result.weights[0].numpy()
+    labels = list(result.query_labels)
+    L = len(labels)
+    with style():
+        fig = Figure(figsize=(5.5, max(3.0, 0.27 * L + 1.2)))
+        ax = fig.add_subplot()
+        vmax = max(float(w.max()), 1e-9)
+        for i, j in zip(*np.nonzero(w >= 0.02 * vmax), strict=True):
+            s = float(w[i, j]) / vmax
+            ax.plot([0.0, 1.0], [i, j], color="#0072B2", alpha=0.15 + 0.85 * s, linewidth=0.4 + 3.6 * s)
+        size = 10 if L <= 20 else 9 if L <= 40 else 8
+        for i, label in enumerate(labels):
+            ax.text(-0.03, i, label, ha="right", va="center", fontsize=size)
+            ax.text(1.03, i, label, ha="left", va="center", fontsize=size)
+        ax.set_xlim(-0.6, 1.6)
+        ax.set_ylim(L - 0.5, -0.5)
+        ax.set_axis_off()
+        ax.text(-0.03, -1.2, word("query", lang), ha="right", fontsize=9, weight="bold")
+        ax.text(1.03, -1.2, word("key", lang), ha="left", fontsize=9, weight="bold")
+        ax.set_title(f"{_where(result, lang)}\n{t('lines', lang)}", fontsize=10, pad=18)
+        fig.tight_layout()
+    return fig
+
+
+def patterns_view(result: Result, lang: str = "en") -> Figure:
+    """The layers × heads table: cell colour = Kovaleva type, text = Clark pattern and its score."""
+    x = result.extras
+    scores, dominant, types = x["scores"].numpy(), x["dominant"], x["types"]
+    n_layers, n_heads = scores.shape[:2]
+    with style():
+        fig = Figure(figsize=(n_heads * 0.95 + 1.2, n_layers * 0.62 + 1.8))
+        ax = fig.add_subplot()
+        for a in range(n_layers):
+            for b in range(n_heads):
+                _pattern_cell(ax, a, b, dominant[a][b], types[a][b], scores[a, b], lang)
+        if "layer" in x:
+            ax.add_patch(Rectangle((x["head"] - 1.5, x["layer"] - 1.5), 1, 1, fill=False, edgecolor="#D55E00", lw=2.5))
+        ax.set_xlim(-0.5, n_heads - 0.5)
+        ax.set_ylim(n_layers - 0.5, -0.5)
+        ax.set_xticks(range(n_heads), labels=[f"H{b + 1}" for b in range(n_heads)], fontsize=9)
+        ax.set_yticks(range(n_layers), labels=[f"L{a + 1}" for a in range(n_layers)], fontsize=9)
+        ax.tick_params(length=0)
+        ax.set_title(t("patterns", lang), fontsize=10)
+        handles = [Patch(color=c, label=name[lang]) for c, name in TYPE_COLOURS.values()]
+        fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=8, frameon=False)
+        fig.tight_layout(rect=(0, 0.07, 1, 1))
+    return fig
+
+
+def _pattern_cell(ax: Axes, a: int, b: int, pattern: str, kind: str, row: np.ndarray, lang: str) -> None:
+    ax.add_patch(Rectangle((b - 0.5, a - 0.5), 1, 1, facecolor=TYPE_COLOURS[kind][0], edgecolor="white", lw=1.5))
+    value = f"{row[PATTERN_ORDER.index(pattern)]:.2f}" if pattern in PATTERN_ORDER else ""
+    ax.text(b, a, f"{SHORT[pattern][lang]}\n{value}", ha="center", va="center", fontsize=7.5)
+
+
+VISUALS = {
+    "model_head": head_view,
+    "model_thumbnails": thumbnails_view,
+    "model_average": average_view,
+    "model_rollout": rollout_view,
+    "model_lines": lines_view,
+    "model_patterns": patterns_view,
+}
