@@ -83,3 +83,80 @@ def fused_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.
     Same numbers as :func:`full_attention`, but the L × L weights are never handed back.
     """
     return F.scaled_dot_product_attention(q, k, v)
+
+
+# ── blocked versions: only the allowed scores are computed ──────────────────────────────────
+
+
+def _query_blocks(x: torch.Tensor, b: int, nb: int) -> torch.Tensor:
+    """(..., L, E) zero-padded to nb·b rows and cut into blocks → (..., nb, b, E)."""
+    return F.pad(x, (0, 0, 0, nb * b - x.size(-2))).unflatten(-2, (nb, b))
+
+
+def _key_blocks(x: torch.Tensor, b: int, nb: int) -> torch.Tensor:
+    """Rows (c−1)b … (c+2)b − 1 of x for every block c (zeros outside) → (..., nb, E, 3b)."""
+    padded = F.pad(x, (0, 0, b, b + nb * b - x.size(-2)))  # (..., (nb + 2) b, E)
+    return padded.unfold(-2, 3 * b, b)  # a view: window c starts at row c·b of the padded rows
+
+
+def _band_positions(nb: int, b: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Query positions (nb, b, 1) and key positions (nb, 1, 3b) of the blocked band layout."""
+    qpos = torch.arange(nb * b, device=device).view(nb, b, 1)
+    kpos = (torch.arange(nb, device=device).view(nb, 1, 1) - 1) * b
+    return qpos, kpos + torch.arange(3 * b, device=device).view(1, 1, 3 * b)
+
+
+def sliding_window_attention_blocked(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, window: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Same numbers as :func:`sliding_window_attention`, computing L · 3b scores instead of L².
+
+    Queries in block c (size b = max(w, 1)) can only reach key blocks c−1, c, c+1.
+    → (..., L, Ev), band weights (..., ⌈L/b⌉, b, 3b).
+    """
+    L, E = q.shape[-2:]
+    b = max(window, 1)
+    nb = math.ceil(L / b)
+    qb = _query_blocks(q, b, nb)  # (..., nb, b, E)
+    kb, vb = _key_blocks(k, b, nb), _key_blocks(v, b, nb)  # (..., nb, E, 3b), (..., nb, Ev, 3b)
+    qpos, kpos = _band_positions(nb, b, q.device)
+    allowed = ((qpos - kpos).abs() <= window) & (kpos >= 0) & (kpos < L)  # the rule of the mask
+    scores = (qb @ kb) / math.sqrt(E)  # (..., nb, b, 3b)
+    weights = stable_softmax(scores, mask=allowed.expand_as(scores))
+    out = weights @ vb.transpose(-2, -1)  # (..., nb, b, Ev)
+    return out.flatten(-3, -2)[..., :L, :], weights
+
+
+def strided_attention_blocked(
+    q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, stride: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Same numbers as :func:`strided_attention`, computing L · (3s + L/s) scores (≈ L^1.5 at s ≈ √L).
+
+    One softmax over two score sets: the local band |i − j| < s (blocks of s), and the keys
+    j ≡ i (mod s) found by grouping queries and keys by residue (j = i is counted once, locally).
+    → (..., L, Ev), weights (..., ⌈L/s⌉, s, 3s + ⌈L/s⌉).
+    """
+    L, E = q.shape[-2:]
+    s, nb = stride, math.ceil(L / stride)
+    qb = _query_blocks(q, s, nb)  # (..., nb, s, E): query a·s + r
+    kb, vb = _key_blocks(k, s, nb), _key_blocks(v, s, nb)  # (..., nb, E, 3s)
+    qpos, kpos = _band_positions(nb, s, q.device)
+    local_ok = ((qpos - kpos).abs() < s) & (kpos >= 0) & (kpos < L)  # (nb, s, 3s)
+    kg, vg = _query_blocks(k, s, nb), _query_blocks(v, s, nb)  # (..., nb, s, ·): key m·s + r
+    by_residue = qb.transpose(-3, -2) @ kg.transpose(-3, -2).transpose(-2, -1)  # (..., s, nb, nb)
+    strided_ok = _residue_allowed(nb, s, L, q.device)  # (nb, s, nb)
+    scores = torch.cat([qb @ kb, by_residue.transpose(-3, -2)], dim=-1) / math.sqrt(E)
+    allowed = torch.cat([local_ok, strided_ok], dim=-1)  # (nb, s, 3s + nb)
+    weights = stable_softmax(scores, mask=allowed.expand_as(scores))
+    w_local, w_strided = weights.split([3 * s, nb], dim=-1)
+    out_strided = w_strided.transpose(-3, -2) @ vg.transpose(-3, -2)  # (..., s, nb, Ev)
+    out = w_local @ vb.transpose(-2, -1) + out_strided.transpose(-3, -2)  # (..., nb, s, Ev)
+    return out.flatten(-3, -2)[..., :L, :], weights
+
+
+def _residue_allowed(nb: int, s: int, L: int, device: torch.device) -> torch.Tensor:
+    """Query a·s + r may use key m·s + r when m ≠ a and the key exists.  → (nb, s, nb) bool."""
+    a = torch.arange(nb, device=device).view(nb, 1, 1)
+    r = torch.arange(s, device=device).view(1, s, 1)
+    m = torch.arange(nb, device=device).view(1, 1, nb)
+    return (m != a) & (r + m * s < L)

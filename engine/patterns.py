@@ -105,45 +105,48 @@ class TypeMasses:
     """Shares of attention behind a Kovaleva type, each (...,): vertical, diagonal, block."""
 
     vertical: torch.Tensor  # mass on [CLS], [SEP] and punctuation (the "anchor" columns)
-    diagonal: torch.Tensor  # mass on |i − j| ≤ 1, anchors excluded
+    diagonal: torch.Tensor  # mass on the band |i − j| ≤ 1
     block: torch.Tensor  # mass inside the query's own segment, anchors excluded
-    block_off: torch.Tensor  # the same, also excluding the diagonal band
+    block_off: torch.Tensor  # the same, also excluding the band
     n_segments: int
 
 
-def type_masses(
-    weights: torch.Tensor, tokens: Sequence[str], segments: Sequence[int]
-) -> TypeMasses:
+# Band cells that are also anchors (e.g. the token after [CLS] looking back at it) count for
+# whichever of vertical or diagonal the head shows more clearly elsewhere.
+def type_masses(weights: torch.Tensor, tokens: Sequence[str], segments: Sequence[int]) -> TypeMasses:
     """The attention shares that decide a head's type.  (..., L, L) → fields of shape (...)."""
     w = weights.float()
     L = w.size(-1)
     anchor = _column(tokens, lambda t: t in SPECIAL or is_punctuation(t), w.device)  # (L,)
     i = torch.arange(L, device=w.device)
-    near = ((i[:, None] - i[None, :]).abs() <= 1) & ~anchor  # (L, L)
+    band = (i[:, None] - i[None, :]).abs() <= 1  # (L, L)
     seg = torch.tensor(list(segments), device=w.device)
     same = (seg[:, None] == seg[None, :]) & ~anchor  # (L, L)
+
+    def share(cells: torch.Tensor) -> torch.Tensor:
+        return (w * cells).sum(-1).mean(-1)
+
+    v, d, both = share(anchor & ~band), share(band & ~anchor), share(band & anchor)
     n_seg = len({s for s, a in zip(segments, anchor.tolist(), strict=True) if not a})
     return TypeMasses(
-        vertical=(w * anchor).sum(-1).mean(-1),
-        diagonal=(w * near).sum(-1).mean(-1),
-        block=(w * same).sum(-1).mean(-1),
-        block_off=(w * (same & ~near)).sum(-1).mean(-1),
+        vertical=torch.where(v >= d, v + both, v),
+        diagonal=torch.where(v >= d, d, d + both),
+        block=share(same),
+        block_off=share(same & ~band),
         n_segments=n_seg,
     )
 
 
-def head_type(
-    vertical: float, diagonal: float, block: float, block_off: float, n_segments: int
-) -> str:
+def head_type(vertical: float, diagonal: float, block: float, block_off: float, n_segments: int) -> str:
     """Kovaleva et al.'s type from the shares of :class:`TypeMasses` for one head."""
     if vertical >= 0.7 and diagonal < 0.2:
         return "vertical"
     if diagonal >= 0.7 and vertical < 0.2:
         return "diagonal"
+    if n_segments >= 2 and block >= 0.7 and block_off >= 0.3:
+        return "block"
     if vertical >= 0.2 and diagonal >= 0.2 and vertical + diagonal >= 0.7:
         return "vertical+diagonal"
-    if n_segments >= 2 and block >= 0.7 and block_off >= 0.4:
-        return "block"
     return "heterogeneous"
 
 

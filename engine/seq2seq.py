@@ -228,3 +228,41 @@ def trained_model(task: str, device: torch.device | str = "cpu", seed: int = 0) 
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; choose one of: {', '.join(TASKS)}")
     return copy.deepcopy(_trained_cpu(Seq2SeqConfig(task=task), seed)).to(device)
+
+
+def clean_source(text: str, max_len: int = Seq2SeqConfig.max_len) -> str:
+    """Upper-case letters of ``text`` (spaces dropped); ``ValueError`` saying what is allowed otherwise."""
+    letters = "".join(text.split()).upper()
+    bad = sorted({c for c in letters if c not in LETTERS})
+    if bad:
+        raise ValueError(f"source: only letters A–Z are allowed, got {''.join(bad)!r}")
+    if not 2 <= len(letters) <= max_len:
+        raise ValueError(f"source: needs 2 to {max_len} letters, got {len(letters)}")
+    return letters
+
+
+@dataclass(frozen=True)
+class GreedySteps:
+    """What greedy decoding produced, step by step (one step per generated token)."""
+
+    tokens: list[int]  # generated ids, ending with </s> when the model stopped itself
+    probs: torch.Tensor  # (steps, V) next-token distribution at each step
+    cross: torch.Tensor  # (h, steps, S) cross-attention row of each step's newest query
+
+
+# y_t = argmax_y p(y | y_<t, x): feed the prefix back in, keep the most probable next token
+def greedy_decode(model: Seq2Seq, src: torch.Tensor, max_steps: int) -> GreedySteps:
+    """Greedy decoding of one source sequence.  src (1, S) ids → GreedySteps."""
+    memory, _ = model.encode(src)  # (1, S, d): the encoder runs once
+    ys = torch.tensor([[BOS]], device=src.device)  # (1, 1): decoding starts from <s>
+    probs, cross = [], []
+    for _ in range(max_steps):
+        logits, _, w_cross = model.decode(ys, memory, src)  # the whole prefix again (no cache)
+        p = logits[0, -1].softmax(-1)  # (V,): distribution of the next token
+        nxt = p.argmax().view(1, 1)
+        probs.append(p)
+        cross.append(w_cross[0, :, -1])  # (h, S): where the newest query looked in the source
+        ys = torch.cat([ys, nxt], dim=1)  # (1, t + 1)
+        if nxt.item() == EOS:
+            break
+    return GreedySteps(ys[0, 1:].tolist(), torch.stack(probs), torch.stack(cross, dim=1))

@@ -77,8 +77,8 @@ def head_view(result: Result, lang: str = "en") -> Figure:
     """The chosen head's (queries × keys) probabilities with tokens, titled with its pattern."""
     x = result.extras
     a, b = x["layer"] - 1, x["head"] - 1
-    pattern = SHORT[x["dominant"][a][b]][lang if lang in ("zh", "en") else "en"]
-    title = f"{_where(result, lang)} — {pattern} / {TYPE_COLOURS[x['types'][a][b]][1][lang]}"
+    pattern, kind = SHORT[x["dominant"][a][b]][lang], TYPE_COLOURS[x["types"][a][b]][1][lang]
+    title = f"{_where(result, lang)} — {pattern} / {kind}"
     return _square(result.weights[0].numpy(), list(result.query_labels), lang, title)
 
 
@@ -142,11 +142,11 @@ def lines_view(result: Result, lang: str = "en") -> Figure:
             ax.text(-0.03, i, label, ha="right", va="center", fontsize=size)
             ax.text(1.03, i, label, ha="left", va="center", fontsize=size)
         ax.set_xlim(-0.6, 1.6)
-        ax.set_ylim(L - 0.5, -0.5)
+        ax.set_ylim(L - 0.5, -1.8)
         ax.set_axis_off()
-        ax.text(-0.03, -1.2, word("query", lang), ha="right", fontsize=9, weight="bold")
-        ax.text(1.03, -1.2, word("key", lang), ha="left", fontsize=9, weight="bold")
-        ax.set_title(f"{_where(result, lang)}\n{t('lines', lang)}", fontsize=10, pad=18)
+        ax.text(-0.03, -1.3, word("query", lang), ha="right", va="center", fontsize=9, color="#444444")
+        ax.text(1.03, -1.3, word("key", lang), ha="left", va="center", fontsize=9, color="#444444")
+        ax.set_title(f"{_where(result, lang)}\n{t('lines', lang)}", fontsize=10)
         fig.tight_layout()
     return fig
 

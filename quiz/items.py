@@ -1,0 +1,278 @@
+"""Quiz items as a learner meets them: the bank's authored items, and items made live by the engine.
+
+Live items draw fresh random inputs from a seed every time they are shown, so they cannot be
+memorised:
+
+- *which heatmap is it?* — four attention heatmaps computed by the engine on random inputs under
+  four different masks; pick the one that matches a named mechanism;
+- *draw the mask* — tick the cells of an n × n grid that a described mask allows; the key is the
+  engine's own mask function from :mod:`engine.masks`;
+- *compute it* — a number from a live run of the engine's scaled dot-product attention.
+
+An item is plain data (texts, the key, and for heatmaps the engine's ``Result`` objects); the
+page draws it and :mod:`quiz.grading` grades it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import torch
+
+from engine import masks
+from engine.attention import scaled_dot_product_attention
+from engine.result import Result
+from quiz.bank import Bank
+from quiz.generators import draw
+from quiz.schema import Flashcard, MultipleChoice, Numeric, Question, SingleChoice, TrueFalse
+
+Text = dict[str, str]  # {"zh": …, "en": …}
+ItemType = Literal[
+    "single", "multiple", "true_false", "numeric", "flashcard", "which_heatmap", "draw_mask", "compute"
+]
+BANK_TYPES: tuple[str, ...] = ("single", "multiple", "true_false", "numeric", "flashcard")
+LIVE_TYPES: tuple[str, ...] = ("which_heatmap", "draw_mask", "compute")
+LIVE_QUESTION = "live"  # question id recorded for live items (a bank slug can never contain ':')
+LIVE_TAG = "live"
+LIVE_TAGS: dict[str, tuple[str, ...]] = {
+    "live:which-heatmap": (LIVE_TAG, "masks"),
+    "live:draw-mask": (LIVE_TAG, "masks"),
+    "live:compute": (LIVE_TAG, "softmax"),
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item ready to show: prompt, choices or grid, and the key to grade it against.
+
+    ``answer`` holds the key: an option index (single, which_heatmap), a tuple of indices
+    (multiple), a bool (true_false), a float (numeric, compute), a text (flashcard), or an
+    (n, n) tuple of tuples of bool (draw_mask; True = may attend).
+    """
+
+    item_id: str
+    question_id: str
+    type: ItemType
+    prompt: Text
+    explanation: Text
+    tags: tuple[str, ...]
+    answer: Any
+    number: int | None = None  # the bank question's number, for a link to its study page
+    options: tuple[Text, ...] = ()
+    tolerance: float = 0.0
+    results: tuple[Result, ...] = ()  # which_heatmap: the four pictures, in option order
+    seed: int | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.type in LIVE_TYPES
+
+
+def text(t: Any) -> Text:
+    """A ``{"zh", "en"}`` dict from a schema ``Text`` or a dict."""
+    return {"zh": t.zh, "en": t.en} if hasattr(t, "zh") else dict(t)
+
+
+# ── the bank's authored items ─────────────────────────────────────────────────────────────────
+
+
+def from_bank(q: Question, item_id: str, seed: int) -> Item:
+    """The authored item ``item_id`` of question ``q``; a generator numeric is drawn from ``seed``."""
+    it = next(i for i in q.quiz if i.id == item_id)
+    base = dict(item_id=it.id, question_id=q.id, type=it.type, prompt=text(it.prompt),
+                explanation=text(it.explanation), tags=tuple(q.tags), number=q.number, seed=seed)
+    if isinstance(it, (SingleChoice, MultipleChoice)):
+        key = it.answer if isinstance(it, SingleChoice) else tuple(sorted(it.answer))
+        return Item(**base, answer=key, options=tuple(text(o) for o in it.options))
+    if isinstance(it, TrueFalse):
+        return Item(**base, answer=it.answer)
+    if isinstance(it, Flashcard):
+        return Item(**base, answer=text(it.answer))
+    assert isinstance(it, Numeric)
+    if it.generator is None:
+        return Item(**base, answer=float(it.answer), tolerance=it.tolerance)
+    d = draw(it.generator, it.params, seed)
+    why = {k: f"{d.explanation[k]}\n\n{base['explanation'][k]}" for k in ("zh", "en")}
+    return Item(**{**base, "prompt": d.prompt, "explanation": why}, answer=d.answer, tolerance=d.tolerance)
+
+
+# ── masks: the mechanisms that live items ask about ───────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """A named attention pattern: its mask from :mod:`engine.masks`, a name, and how to spot it."""
+
+    key: str
+    name: Text
+    rule: Callable[[dict[str, int]], Text]  # the rule with its parameters filled in
+    mask: Callable[[int, dict[str, int]], torch.Tensor]  # (n, params) → (n, n) bool
+    looks: Text
+
+
+def _mechanisms() -> dict[str, Mechanism]:
+    """Every mechanism the live items use, by key."""
+    ms = [
+        Mechanism("bidirectional", {"zh": "双向（完整）注意力", "en": "bidirectional (full) attention"},
+                  lambda p: {"zh": "每个查询看到所有键", "en": "every query sees every key"},
+                  lambda n, p: torch.ones(n, n, dtype=torch.bool),
+                  {"zh": "没有任何为零的格子：每一行都铺满。", "en": "no cell is zero: every row is spread over all keys."}),
+        Mechanism("causal", {"zh": "因果（解码器）注意力", "en": "causal (decoder) attention"},
+                  lambda p: {"zh": "allowed[i, j] = j ≤ i", "en": "allowed[i, j] = j ≤ i"},
+                  lambda n, p: masks.causal_mask(n),
+                  {"zh": "对角线以上全为零：下三角。", "en": "everything above the diagonal is zero: a lower triangle."}),
+        Mechanism("sliding_window", {"zh": "滑动窗口（局部）注意力", "en": "sliding-window (local) attention"},
+                  lambda p: {"zh": f"allowed[i, j] = |i − j| ≤ {p['w']}", "en": f"allowed[i, j] = |i − j| ≤ {p['w']}"},
+                  lambda n, p: masks.sliding_window_mask(n, p["w"]),
+                  {"zh": "只有对角线附近的一条窄带。", "en": "only a narrow band around the diagonal."}),
+        Mechanism("causal_window", {"zh": "因果滑动窗口注意力", "en": "causal sliding-window attention"},
+                  lambda p: {"zh": f"allowed[i, j] = 0 ≤ i − j ≤ {p['w']}", "en": f"allowed[i, j] = 0 ≤ i − j ≤ {p['w']}"},
+                  lambda n, p: masks.sliding_window_mask(n, p["w"], causal=True),
+                  {"zh": "对角线及其左侧的一条窄带。", "en": "a narrow band on and just left of the diagonal."}),
+        Mechanism("strided", {"zh": "跨步（稀疏）注意力", "en": "strided (sparse) attention"},
+                  lambda p: {"zh": f"allowed[i, j] = |i − j| < {p['s']} 或 (i − j) mod {p['s']} = 0",
+                             "en": f"allowed[i, j] = |i − j| < {p['s']} or (i − j) mod {p['s']} = 0"},
+                  lambda n, p: masks.strided_mask(n, p["s"]),
+                  {"zh": "对角带之外还有间隔规则的斜线。", "en": "a diagonal band plus regularly spaced diagonal stripes."}),
+        Mechanism("global_local", {"zh": "全局 + 局部注意力（Longformer）", "en": "global + local attention (Longformer)"},
+                  lambda p: {"zh": f"|i − j| ≤ {p['w']}，且前 {p['g']} 个词元看到所有词元、也被所有词元看到",
+                             "en": f"|i − j| ≤ {p['w']}, and the first {p['g']} tokens see and are seen by all"},
+                  lambda n, p: masks.global_local_mask(n, p["w"], p["g"]),
+                  {"zh": "对角带，加上铺满的前几行和前几列。", "en": "a diagonal band plus full first rows and first columns."}),
+    ]
+    return {m.key: m for m in ms}
+
+
+def _draw_params(rng: random.Random) -> dict[str, int]:
+    return {"w": rng.choice([1, 2]), "s": rng.choice([3, 4]), "g": rng.choice([1, 2])}
+
+
+# ── live item: which heatmap is it? ───────────────────────────────────────────────────────────
+
+
+def heatmap_weights(mask: torch.Tensor, seed: int, d_k: int = 8) -> torch.Tensor:
+    """softmax(Q Kᵀ/√d_k + M) for random Q, K ~ N(0, 1) drawn from ``seed``.  (n, n) bool → (n, n)."""
+    n = mask.size(0)
+    g = torch.Generator().manual_seed(seed)
+    q, k, v = (torch.randn(n, d_k, generator=g) for _ in range(3))  # each (n, d_k)
+    _, weights = scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    return weights
+
+
+def which_heatmap(seed: int) -> Item:
+    """Four heatmaps under four masks of random inputs; the answer is the one of the named mechanism."""
+    rng, mech = random.Random(seed), _mechanisms()
+    n, p = rng.choice([13, 14, 15, 16]), _draw_params(rng)
+    keys = rng.sample(sorted(mech), 4)
+    letters, labels = "ABCD", tuple(str(i) for i in range(n))
+    results = tuple(
+        Result(heatmap_weights(mech[k].mask(n, p), seed + i).unsqueeze(0), labels, labels,
+               facts={"mechanism": k})
+        for i, k in enumerate(keys)
+    )
+    target = rng.randrange(4)
+    m = mech[keys[target]]
+    return Item(
+        item_id="live:which-heatmap", question_id=LIVE_QUESTION, type="which_heatmap",
+        prompt={"zh": f"下面四张热力图来自随机输入上的注意力。哪一张是**{m.name['zh']}**？",
+                "en": f"These four heatmaps show attention on random inputs. Which one is **{m.name['en']}**?"},
+        explanation={
+            lg: f"**{letters[target]}** — {m.looks[lg]} ({m.rule(p)[lg]})\n\n"
+            + "; ".join(f"{c}: {mech[k].name[lg]}" for c, k in zip(letters, keys, strict=True))
+            for lg in ("zh", "en")
+        },
+        tags=LIVE_TAGS["live:which-heatmap"], answer=target, seed=seed, results=results,
+        options=tuple({"zh": c, "en": c} for c in letters),
+    )
+
+
+# ── live item: draw the mask ──────────────────────────────────────────────────────────────────
+
+
+def draw_mask(seed: int) -> Item:
+    """An n × n grid to tick where query i (row) may attend to key j (column) under a described mask."""
+    rng, mech = random.Random(seed), _mechanisms()
+    n, p = rng.choice([5, 6, 7, 8]), _draw_params(rng)
+    m = mech[rng.choice(["causal", "sliding_window", "causal_window", "strided", "global_local"])]
+    grid = m.mask(n, p)
+    key = tuple(tuple(bool(x) for x in row) for row in grid.tolist())
+    allowed = int(grid.sum())
+    return Item(
+        item_id="live:draw-mask", question_id=LIVE_QUESTION, type="draw_mask",
+        prompt={"zh": f"n = {n}，**{m.name['zh']}**（{m.rule(p)['zh']}）。勾选查询 i（行）可以关注键 j（列）的格子。",
+                "en": f"n = {n}, **{m.name['en']}** ({m.rule(p)['en']}). Tick the cells where query i (row) may attend to key j (column)."},
+        explanation={"zh": f"{m.rule(p)['zh']}：共 {allowed} 个允许的格子（完整注意力为 {n * n}）。{m.looks['zh']}",
+                     "en": f"{m.rule(p)['en']}: {allowed} allowed cells (full attention has {n * n}). Looks like {m.looks['en']}"},
+        tags=LIVE_TAGS["live:draw-mask"], answer=key, seed=seed,
+    )
+
+
+# ── live item: compute it ─────────────────────────────────────────────────────────────────────
+
+
+def compute(seed: int) -> Item:
+    """One query, three keys, d_k = 4: a weight or the output of the engine's attention, to compute."""
+    rng = random.Random(seed)
+    q = [rng.randint(-2, 2) for _ in range(4)]
+    ks = [[rng.randint(-2, 2) for _ in range(4)] for _ in range(3)]
+    vs = [rng.randint(-3, 5) for _ in range(3)]
+    Q = torch.tensor([q], dtype=torch.float64)  # (1, d_k)
+    K = torch.tensor(ks, dtype=torch.float64)  # (3, d_k)
+    V = torch.tensor(vs, dtype=torch.float64).unsqueeze(1)  # (3, 1)
+    out, w = scaled_dot_product_attention(Q, K, V)  # (1, 1), (1, 3)
+    scores = [sum(a * b for a, b in zip(q, k, strict=True)) / 2 for k in ks]
+    given = f"q = {q}, k₁ = {ks[0]}, k₂ = {ks[1]}, k₃ = {ks[2]}, d_k = 4"
+    sc = ", ".join(f"{s:g}" for s in scores)
+    ws = ", ".join(f"{x:.3f}" for x in w[0].tolist())
+    if rng.random() < 0.5:
+        j = rng.randrange(3)
+        value, tol = float(w[0, j]), 0.0015
+        ask = {"zh": f"{given}。键 k{j + 1} 的注意力权重 softmax(q·kⱼ/√d_k) 是多少？（保留三位小数）",
+               "en": f"{given}. What is the attention weight on k{j + 1}, softmax(q·kⱼ/√d_k)? (3 decimals)"}
+    else:
+        value, tol = float(out[0, 0]), 0.006
+        ask = {"zh": f"{given}，值 v = {vs}。输出 Σⱼ wⱼ vⱼ 是多少？（保留两位小数）",
+               "en": f"{given}, values v = {vs}. What is the output Σⱼ wⱼ vⱼ? (2 decimals)"}
+    why = {"zh": f"分数 q·kⱼ/√4 = [{sc}]；softmax 后 w = [{ws}]；答案 {value:.4f}。",
+           "en": f"Scores q·kⱼ/√4 = [{sc}]; softmax gives w = [{ws}]; the answer is {value:.4f}."}
+    return Item(item_id="live:compute", question_id=LIVE_QUESTION, type="compute", prompt=ask,
+                explanation=why, tags=LIVE_TAGS["live:compute"], answer=value, tolerance=tol, seed=seed)
+
+
+LIVE: dict[str, Callable[[int], Item]] = {
+    "live:which-heatmap": which_heatmap,
+    "live:draw-mask": draw_mask,
+    "live:compute": compute,
+}
+
+
+# ── looking items up ──────────────────────────────────────────────────────────────────────────
+
+
+def all_item_ids(bank: Bank) -> list[str]:
+    """Every item id a learner can meet: the bank's, in question order, then the live ones."""
+    return [i.id for q in bank.questions for i in q.quiz] + list(LIVE)
+
+
+def item_tags(bank: Bank, item_id: str) -> tuple[str, ...]:
+    """The tags of the item's question (live items: ``live`` and their topic)."""
+    if item_id in LIVE_TAGS:
+        return LIVE_TAGS[item_id]
+    q = question_of(bank, item_id)
+    return tuple(q.tags) if q else ()
+
+
+def question_of(bank: Bank, item_id: str) -> Question | None:
+    """The bank question that holds ``item_id``, or None (a live item, or one no longer in the bank)."""
+    return next((q for q in bank.questions if any(i.id == item_id for i in q.quiz)), None)
+
+
+def make_item(bank: Bank, item_id: str, seed: int) -> Item | None:
+    """The item ``item_id`` drawn from ``seed``; None when the bank no longer holds it."""
+    if item_id in LIVE:
+        return LIVE[item_id](seed)
+    q = question_of(bank, item_id)
+    return from_bank(q, item_id, seed) if q else None
