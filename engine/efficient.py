@@ -160,3 +160,132 @@ def _residue_allowed(nb: int, s: int, L: int, device: torch.device) -> torch.Ten
     r = torch.arange(s, device=device).view(1, s, 1)
     m = torch.arange(nb, device=device).view(1, 1, nb)
     return (m != a) & (r + m * s < L)
+
+
+# ── how good can any rank-k method be? ──────────────────────────────────────────────────────
+
+
+def best_rank_k(P: torch.Tensor, rank: int) -> torch.Tensor:
+    """P_k = U_k Σ_k V_kᵀ, the truncated SVD.  (L, S) → (L, S).
+
+    Eckart–Young: no matrix of rank ≤ k is closer to P in Frobenius norm, so
+    ‖P − P_k‖_F = √(Σ_{i>k} σ_i²) is a floor for every rank-k method (Linformer's P' F included).
+    """
+    U, sigma, Vh = torch.linalg.svd(P, full_matrices=False)
+    return U[:, :rank] @ torch.diag(sigma[:rank]) @ Vh[:rank]
+
+
+# ── measuring: the same inputs, time, memory and error per variant ────────────────────────────
+
+VARIANTS = ("full", "sliding_window", "strided", "low_rank", "fused")
+
+
+def structured_inputs(
+    n: int, d: int, seed: int, sharpness: float = 1.0, device: torch.device | str = "cpu"
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """q = k = sharpness · (PE + 0.5 · noise), v = noise: attention that favours nearby tokens.
+
+    PE are the sinusoidal positions of the 2017 paper, so PE_i · PE_j falls with |i − j|.
+    Drawn on the CPU from ``seed``, then moved.  → (n, d) each.
+    """
+    g = torch.Generator().manual_seed(seed)
+    pos = torch.arange(n, dtype=torch.float32).unsqueeze(1)  # (n, 1)
+    freq = torch.exp(-math.log(10000.0) * torch.arange(0, d, 2, dtype=torch.float32) / d)
+    pe = torch.cat([torch.sin(pos * freq), torch.cos(pos * freq)], dim=1)[:, :d]  # (n, d)
+    x = sharpness * (pe + 0.5 * torch.randn(n, d, generator=g))
+    v = torch.randn(n, d, generator=g)
+    return x.to(device), x.to(device), v.to(device)
+
+
+def variant_functions(window: int, stride: int, rank: int) -> dict[str, Attn]:
+    """Each variant as ``(q, k, v) → out``, using the blocked kernels where they exist."""
+
+    def low_rank(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        E = segment_mean_projection(k.size(-2), min(rank, k.size(-2)), k.device)  # (k, n)
+        return linformer_attention(q, k, v, E, E)[0]
+
+    return {
+        "full": lambda q, k, v: full_attention(q, k, v)[0],
+        "sliding_window": lambda q, k, v: sliding_window_attention_blocked(q, k, v, window)[0],
+        "strided": lambda q, k, v: strided_attention_blocked(q, k, v, stride)[0],
+        "low_rank": low_rank,
+        "fused": fused_attention,
+    }
+
+
+def score_bytes(
+    variant: str, n: int, window: int, stride: int, rank: int, itemsize: int = 4
+) -> int:
+    """Bytes of the score matrix a variant materialises (0 for the fused kernel, which tiles)."""
+    b = max(window, 1)
+    counts = {
+        "full": n * n,
+        "sliding_window": math.ceil(n / b) * b * 3 * b,
+        "strided": math.ceil(n / stride) * stride * (3 * stride + math.ceil(n / stride)),
+        "low_rank": n * min(rank, n),
+        "fused": 0,
+    }
+    return counts[variant] * itemsize
+
+
+def median_ms(fn: Callable[[], object], device: torch.device, repeats: int) -> float:
+    """Median wall time of ``repeats`` runs after one warm-up run, in milliseconds."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        synchronize(device)
+        start = time.perf_counter()
+        fn()
+        synchronize(device)
+        times.append((time.perf_counter() - start) * 1000.0)
+    return statistics.median(times)
+
+
+def peak_mib(fn: Callable[[], object], device: torch.device) -> float:
+    """CUDA only: peak memory allocated while ``fn`` runs, above what was allocated before, MiB."""
+    torch.cuda.synchronize(device)
+    torch.cuda.reset_peak_memory_stats(device)
+    before = torch.cuda.memory_allocated(device)
+    fn()
+    torch.cuda.synchronize(device)
+    return (torch.cuda.max_memory_allocated(device) - before) / 2**20
+
+
+def measure_variants(
+    n: int,
+    device: torch.device,
+    window: int,
+    stride: int,
+    rank: int,
+    repeats: int,
+    seed: int = 0,
+    sharpness: float = 1.5,
+) -> list[dict]:
+    """Time, memory and error of every variant at sequence length ``n`` (d = 64).
+
+    Memory: measured peak on CUDA (``memory`` = "measured"); elsewhere the bytes of the
+    materialised score matrix, computed from the shapes (``memory`` = "score matrix").
+    """
+    q, k, v = structured_inputs(n, 64, seed, sharpness, device)
+    with torch.no_grad():
+        reference = full_attention(q, k, v)[0]
+        rows = []
+        for name, fn in variant_functions(window, stride, rank).items():
+            run = lambda fn=fn: fn(q, k, v)  # noqa: E731
+            ms = median_ms(run, device, repeats)
+            if device.type == "cuda":
+                mib, how = peak_mib(run, device), "measured"
+            else:
+                mib, how = score_bytes(name, n, window, stride, rank) / 2**20, "score matrix"
+            err = (run() - reference).abs().max().item()
+            rows.append(
+                {
+                    "variant": name,
+                    "n": n,
+                    "median_ms": round(ms, 4),
+                    "peak_mib": round(mib, 4),
+                    "memory": how,
+                    "max_abs_err": err,
+                }
+            )
+    return rows

@@ -11,6 +11,7 @@ Weights are ``(..., L, L)`` — any leading (layers, heads) dimensions — with 
 from __future__ import annotations
 
 import math
+import random
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -88,11 +89,30 @@ def dominant_pattern(scores: torch.Tensor) -> str:
     return "broad" if float(scores[-1]) >= 0.6 else "mixed"
 
 
+def pick_clear_head(dominant: Sequence[Sequence[str]], rng: random.Random) -> tuple[int, int, str]:
+    """A head whose pattern is clear: first a pattern at random, then one of its heads.
+
+    ``dominant`` is layers × heads names from :func:`dominant_pattern`; returns (layer, head,
+    pattern) with layer and head counted from 1. Drawing the pattern first keeps the rare
+    ones (previous, next) from drowning among the many [CLS] and broad heads.
+    """
+    by_pattern: dict[str, list[tuple[int, int]]] = {}
+    for a, row in enumerate(dominant):
+        for b, pattern in enumerate(row):
+            if pattern != "mixed":
+                by_pattern.setdefault(pattern, []).append((a + 1, b + 1))
+    if not by_pattern:
+        raise ValueError("no head has a clear pattern on this input")
+    pattern = rng.choice(sorted(by_pattern))
+    layer, head = rng.choice(by_pattern[pattern])
+    return layer, head, pattern
+
+
 def segments_of(tokens: Sequence[str], type_ids: Sequence[int] | None = None) -> tuple[int, ...]:
     """A segment id per token: a new segment after each sentence end and at each new token type."""
     type_ids = list(type_ids) if type_ids is not None else [0] * len(tokens)
     seg, out, prev_type = 0, [], type_ids[0] if type_ids else 0
-    for i, t in enumerate(tokens):
+    for i in range(len(tokens)):
         if type_ids[i] != prev_type or (i and tokens[i - 1] in SENTENCE_END):
             seg += 1
         prev_type = type_ids[i]
@@ -113,7 +133,9 @@ class TypeMasses:
 
 # Band cells that are also anchors (e.g. the token after [CLS] looking back at it) count for
 # whichever of vertical or diagonal the head shows more clearly elsewhere.
-def type_masses(weights: torch.Tensor, tokens: Sequence[str], segments: Sequence[int]) -> TypeMasses:
+def type_masses(
+    weights: torch.Tensor, tokens: Sequence[str], segments: Sequence[int]
+) -> TypeMasses:
     """The attention shares that decide a head's type.  (..., L, L) → fields of shape (...)."""
     w = weights.float()
     L = w.size(-1)
@@ -137,7 +159,9 @@ def type_masses(weights: torch.Tensor, tokens: Sequence[str], segments: Sequence
     )
 
 
-def head_type(vertical: float, diagonal: float, block: float, block_off: float, n_segments: int) -> str:
+def head_type(
+    vertical: float, diagonal: float, block: float, block_off: float, n_segments: int
+) -> str:
     """Kovaleva et al.'s type from the shares of :class:`TypeMasses` for one head."""
     if vertical >= 0.7 and diagonal < 0.2:
         return "vertical"

@@ -194,7 +194,7 @@ def random_words(g: torch.Generator, n: int, min_len: int, max_len: int) -> list
     """``n`` random upper-case words with lengths in [min_len, max_len], drawn from ``g``."""
     lengths = torch.randint(min_len, max_len + 1, (n,), generator=g).tolist()
     letters = torch.randint(0, len(LETTERS), (n, max_len), generator=g).tolist()
-    return ["".join(LETTERS[c] for c in row[:k]) for row, k in zip(letters, lengths)]
+    return ["".join(LETTERS[c] for c in row[:k]) for row, k in zip(letters, lengths, strict=True)]
 
 
 @functools.cache

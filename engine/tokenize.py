@@ -16,6 +16,7 @@ from tokenizers import Tokenizer
 MAX_TOKENS = 128  # the length the model was trained with (its tokenizer's truncation length)
 MAX_CHARS = 1000  # refused before tokenizing: 128 tokens rarely need more characters
 ALLOWED_CONTROL = "\n\t"
+LABEL_CHARS = 12  # an unknown word longer than this is shortened in its label
 
 
 class TextRejected(ValueError):
@@ -115,6 +116,7 @@ def _label(token: str, source: str, span: tuple[int, int]) -> str:
     if token != "[UNK]":
         return token
     original = source[span[0] : span[1]]
-    if original and all(ord(c) <= 0xFFFF for c in original):  # emoji have no glyph in our fonts
-        return f"{original}(UNK)"
-    return token
+    if not original or any(ord(c) > 0xFFFF for c in original):  # emoji have no glyph in our fonts
+        return token
+    short = original if len(original) <= LABEL_CHARS else original[: LABEL_CHARS - 1] + "…"
+    return f"{short}(UNK)"

@@ -35,7 +35,9 @@ class Grade:
 
 
 def _no_answer(zh: str, en: str) -> Grade:
-    return Grade(answered=False, correct=False, score=0.0, response=None, message={"zh": zh, "en": en})
+    return Grade(
+        answered=False, correct=False, score=0.0, response=None, message={"zh": zh, "en": en}
+    )
 
 
 def _verdict(correct: bool, score: float, response: Any, zh: str, en: str, **kw: Any) -> Grade:
@@ -44,7 +46,14 @@ def _verdict(correct: bool, score: float, response: Any, zh: str, en: str, **kw:
 
 # ── numbers ───────────────────────────────────────────────────────────────────────────────────
 
-_SEPARATORS = {"\u066b": ".", "\u066c": ",", "\u2212": "-", "\u2009": " ", "\u202f": " ", "\u00a0": " "}
+_SEPARATORS = {
+    "\u066b": ".",
+    "\u066c": ",",
+    "\u2212": "-",
+    "\u2009": " ",
+    "\u202f": " ",
+    "\u00a0": " ",
+}
 _NUM = r"[-+]?(?:(?:[1-9]\d{0,2}(?:[ ,_]\d{3})+|\d+)(?:[.,]\d+)?|\.\d+)(?:[eE][-+]?\d+)?"
 _TOKEN = re.compile(rf"(?<![A-Za-z0-9_.])({_NUM})(?:\s*/\s*({_NUM}))?(\s*%)?")
 
@@ -97,9 +106,15 @@ def parse_number(text: str | float | int | None) -> Parsed:
 
 _NUMBER_PROBLEMS = {
     "empty": ("没有作答：请输入一个数。", "No answer: type a number."),
-    "no_number": ("答案里没有找到数字：请输入一个数，例如 0.25。", "No number found in the answer: type a number, e.g. 0.25."),
+    "no_number": (
+        "答案里没有找到数字：请输入一个数，例如 0.25。",
+        "No number found in the answer: type a number, e.g. 0.25.",
+    ),
     "several": ("找到了不止一个数：请只输入一个数。", "More than one number found: type just one."),
-    "bad": ("无法把它读成一个有限的数：请输入一个数，例如 0.25。", "That cannot be read as a finite number: type one, e.g. 0.25."),
+    "bad": (
+        "无法把它读成一个有限的数：请输入一个数，例如 0.25。",
+        "That cannot be read as a finite number: type one, e.g. 0.25.",
+    ),
 }
 
 
@@ -118,9 +133,16 @@ def grade_number(raw: Any, expected: float, tolerance: float) -> Grade:
     given = candidates[0]
     tol = f" ± {_fmt(tolerance)}" if tolerance else ""
     if ok:
-        return _verdict(True, 1.0, given, f"正确：{_fmt(expected)}{tol}。", f"Correct: {_fmt(expected)}{tol}.")
-    return _verdict(False, 0.0, given, f"不对：你的答案 {_fmt(given)}，正确答案 {_fmt(expected)}{tol}。",
-                    f"Not quite: you gave {_fmt(given)}; the answer is {_fmt(expected)}{tol}.")
+        return _verdict(
+            True, 1.0, given, f"正确：{_fmt(expected)}{tol}。", f"Correct: {_fmt(expected)}{tol}."
+        )
+    return _verdict(
+        False,
+        0.0,
+        given,
+        f"不对：你的答案 {_fmt(given)}，正确答案 {_fmt(expected)}{tol}。",
+        f"Not quite: you gave {_fmt(given)}; the answer is {_fmt(expected)}{tol}.",
+    )
 
 
 # ── choices ───────────────────────────────────────────────────────────────────────────────────
@@ -131,8 +153,13 @@ def grade_single(choice: int | None, key: int, n_options: int) -> Grade:
     if choice is None or not 0 <= int(choice) < n_options:
         return _no_answer("没有作答：请选择一个选项。", "No answer: pick one option.")
     ok = int(choice) == key
-    return _verdict(ok, float(ok), int(choice), "正确。" if ok else f"不对：正确的是第 {key + 1} 项。",
-                    "Correct." if ok else f"Not quite: the answer is option {key + 1}.")
+    return _verdict(
+        ok,
+        float(ok),
+        int(choice),
+        "正确。" if ok else f"不对：正确的是第 {key + 1} 项。",
+        "Correct." if ok else f"Not quite: the answer is option {key + 1}.",
+    )
 
 
 def grade_multiple(chosen: Iterable[int] | None, key: Sequence[int], n_options: int) -> Grade:
@@ -143,8 +170,13 @@ def grade_multiple(chosen: Iterable[int] | None, key: Sequence[int], n_options: 
     right, wrong = len(set(picks) & set(key)), len(set(picks) - set(key))
     ok = set(picks) == set(key)
     names = ", ".join(str(k + 1) for k in sorted(key))
-    return _verdict(ok, (right - wrong) / len(key), picks, "正确。" if ok else f"不完全对：正确的是第 {names} 项。",
-                    "Correct." if ok else f"Not quite: the answers are options {names}.")
+    return _verdict(
+        ok,
+        (right - wrong) / len(key),
+        picks,
+        "正确。" if ok else f"不完全对：正确的是第 {names} 项。",
+        "Correct." if ok else f"Not quite: the answers are options {names}.",
+    )
 
 
 def grade_true_false(choice: bool | None, key: bool) -> Grade:
@@ -152,16 +184,26 @@ def grade_true_false(choice: bool | None, key: bool) -> Grade:
         return _no_answer("没有作答：请选择“对”或“错”。", "No answer: choose true or false.")
     ok = bool(choice) == key
     word = ("对", "true") if key else ("错", "false")
-    return _verdict(ok, float(ok), bool(choice), f"{'正确' if ok else '不对'}：这句话是{word[0]}的。",
-                    f"{'Correct' if ok else 'Not quite'}: the statement is {word[1]}.")
+    return _verdict(
+        ok,
+        float(ok),
+        bool(choice),
+        f"{'正确' if ok else '不对'}：这句话是{word[0]}的。",
+        f"{'Correct' if ok else 'Not quite'}: the statement is {word[1]}.",
+    )
 
 
 def grade_flashcard(rating: str | None) -> Grade:
     """The learner's own rating of their recall: again (forgot), hard, good, easy."""
     if rating not in RATINGS:
-        return _no_answer("没有作答：先回忆答案，再给自己评分。", "No answer: recall the answer, then rate yourself.")
+        return _no_answer(
+            "没有作答：先回忆答案，再给自己评分。",
+            "No answer: recall the answer, then rate yourself.",
+        )
     ok = rating != "again"
-    return _verdict(ok, FLASHCARD_SCORE[rating], rating, f"自评：{rating}。", f"Self-rating: {rating}.")
+    return _verdict(
+        ok, FLASHCARD_SCORE[rating], rating, f"自评：{rating}。", f"Self-rating: {rating}."
+    )
 
 
 # ── masks ─────────────────────────────────────────────────────────────────────────────────────
@@ -171,16 +213,31 @@ def grade_mask(grid: Sequence[Sequence[Any]] | None, key: Sequence[Sequence[bool
     """Cell by cell against the engine's mask: score = fraction of the n² cells that match."""
     n = len(key)
     if grid is None or len(grid) != n or any(len(row) != n for row in grid):
-        return _no_answer(f"没有作答：请在 {n}×{n} 的格子中勾选。", f"No answer: tick cells of the {n}×{n} grid.")
+        return _no_answer(
+            f"没有作答：请在 {n}×{n} 的格子中勾选。", f"No answer: tick cells of the {n}×{n} grid."
+        )
     cells = [[bool(x) for x in row] for row in grid]
     if not any(any(row) for row in cells):
-        return _no_answer("一个格子都没有勾选：每种掩码至少允许对角线。", "No cell ticked: every mask here allows at least the diagonal.")
+        return _no_answer(
+            "一个格子都没有勾选：每种掩码至少允许对角线。",
+            "No cell ticked: every mask here allows at least the diagonal.",
+        )
     wrong = tuple((i, j) for i in range(n) for j in range(n) if cells[i][j] != bool(key[i][j]))
     ok = not wrong
     score = 1 - len(wrong) / (n * n)
-    return _verdict(ok, score, cells, "正确：每个格子都对。" if ok else f"有 {len(wrong)} 个格子不对（共 {n * n} 个）。",
-                    "Correct: every cell is right." if ok else f"{len(wrong)} of {n * n} cells are wrong.",
-                    wrong_cells=wrong)
+    return _verdict(
+        ok,
+        score,
+        cells,
+        "正确：每个格子都对。" if ok else f"有 {len(wrong)} 个格子不对（共 {n * n} 个）。",
+        "Correct: every cell is right." if ok else f"{len(wrong)} of {n * n} cells are wrong.",
+        wrong_cells=wrong,
+    )
+
+
+def skipped() -> Grade:
+    """ "I don't know": an answer that is wrong (score 0), recorded so the item comes back soon."""
+    return _verdict(False, 0.0, None, "跳过：这是答案。", "Skipped: here is the answer.")
 
 
 def grade(item: Item, response: Any) -> Grade:

@@ -31,7 +31,14 @@ from quiz.schema import Flashcard, MultipleChoice, Numeric, Question, SingleChoi
 
 Text = dict[str, str]  # {"zh": …, "en": …}
 ItemType = Literal[
-    "single", "multiple", "true_false", "numeric", "flashcard", "which_heatmap", "draw_mask", "compute"
+    "single",
+    "multiple",
+    "true_false",
+    "numeric",
+    "flashcard",
+    "which_heatmap",
+    "draw_mask",
+    "compute",
 ]
 BANK_TYPES: tuple[str, ...] = ("single", "multiple", "true_false", "numeric", "flashcard")
 LIVE_TYPES: tuple[str, ...] = ("which_heatmap", "draw_mask", "compute")
@@ -82,8 +89,16 @@ def text(t: Any) -> Text:
 def from_bank(q: Question, item_id: str, seed: int) -> Item:
     """The authored item ``item_id`` of question ``q``; a generator numeric is drawn from ``seed``."""
     it = next(i for i in q.quiz if i.id == item_id)
-    base = dict(item_id=it.id, question_id=q.id, type=it.type, prompt=text(it.prompt),
-                explanation=text(it.explanation), tags=tuple(q.tags), number=q.number, seed=seed)
+    base = dict(
+        item_id=it.id,
+        question_id=q.id,
+        type=it.type,
+        prompt=text(it.prompt),
+        explanation=text(it.explanation),
+        tags=tuple(q.tags),
+        number=q.number,
+        seed=seed,
+    )
     if isinstance(it, (SingleChoice, MultipleChoice)):
         key = it.answer if isinstance(it, SingleChoice) else tuple(sorted(it.answer))
         return Item(**base, answer=key, options=tuple(text(o) for o in it.options))
@@ -96,7 +111,9 @@ def from_bank(q: Question, item_id: str, seed: int) -> Item:
         return Item(**base, answer=float(it.answer), tolerance=it.tolerance)
     d = draw(it.generator, it.params, seed)
     why = {k: f"{d.explanation[k]}\n\n{base['explanation'][k]}" for k in ("zh", "en")}
-    return Item(**{**base, "prompt": d.prompt, "explanation": why}, answer=d.answer, tolerance=d.tolerance)
+    return Item(
+        **{**base, "prompt": d.prompt, "explanation": why}, answer=d.answer, tolerance=d.tolerance
+    )
 
 
 # ── masks: the mechanisms that live items ask about ───────────────────────────────────────────
@@ -116,32 +133,78 @@ class Mechanism:
 def _mechanisms() -> dict[str, Mechanism]:
     """Every mechanism the live items use, by key."""
     ms = [
-        Mechanism("bidirectional", {"zh": "双向（完整）注意力", "en": "bidirectional (full) attention"},
-                  lambda p: {"zh": "每个查询看到所有键", "en": "every query sees every key"},
-                  lambda n, p: torch.ones(n, n, dtype=torch.bool),
-                  {"zh": "没有任何为零的格子：每一行都铺满。", "en": "no cell is zero: every row is spread over all keys."}),
-        Mechanism("causal", {"zh": "因果（解码器）注意力", "en": "causal (decoder) attention"},
-                  lambda p: {"zh": "allowed[i, j] = j ≤ i", "en": "allowed[i, j] = j ≤ i"},
-                  lambda n, p: masks.causal_mask(n),
-                  {"zh": "对角线以上全为零：下三角。", "en": "everything above the diagonal is zero: a lower triangle."}),
-        Mechanism("sliding_window", {"zh": "滑动窗口（局部）注意力", "en": "sliding-window (local) attention"},
-                  lambda p: {"zh": f"allowed[i, j] = |i − j| ≤ {p['w']}", "en": f"allowed[i, j] = |i − j| ≤ {p['w']}"},
-                  lambda n, p: masks.sliding_window_mask(n, p["w"]),
-                  {"zh": "只有对角线附近的一条窄带。", "en": "only a narrow band around the diagonal."}),
-        Mechanism("causal_window", {"zh": "因果滑动窗口注意力", "en": "causal sliding-window attention"},
-                  lambda p: {"zh": f"allowed[i, j] = 0 ≤ i − j ≤ {p['w']}", "en": f"allowed[i, j] = 0 ≤ i − j ≤ {p['w']}"},
-                  lambda n, p: masks.sliding_window_mask(n, p["w"], causal=True),
-                  {"zh": "对角线及其左侧的一条窄带。", "en": "a narrow band on and just left of the diagonal."}),
-        Mechanism("strided", {"zh": "跨步（稀疏）注意力", "en": "strided (sparse) attention"},
-                  lambda p: {"zh": f"allowed[i, j] = |i − j| < {p['s']} 或 (i − j) mod {p['s']} = 0",
-                             "en": f"allowed[i, j] = |i − j| < {p['s']} or (i − j) mod {p['s']} = 0"},
-                  lambda n, p: masks.strided_mask(n, p["s"]),
-                  {"zh": "对角带之外还有间隔规则的斜线。", "en": "a diagonal band plus regularly spaced diagonal stripes."}),
-        Mechanism("global_local", {"zh": "全局 + 局部注意力（Longformer）", "en": "global + local attention (Longformer)"},
-                  lambda p: {"zh": f"|i − j| ≤ {p['w']}，且前 {p['g']} 个词元看到所有词元、也被所有词元看到",
-                             "en": f"|i − j| ≤ {p['w']}, and the first {p['g']} tokens see and are seen by all"},
-                  lambda n, p: masks.global_local_mask(n, p["w"], p["g"]),
-                  {"zh": "对角带，加上铺满的前几行和前几列。", "en": "a diagonal band plus full first rows and first columns."}),
+        Mechanism(
+            "bidirectional",
+            {"zh": "双向（完整）注意力", "en": "bidirectional (full) attention"},
+            lambda p: {"zh": "每个查询看到所有键", "en": "every query sees every key"},
+            lambda n, p: torch.ones(n, n, dtype=torch.bool),
+            {
+                "zh": "没有任何为零的格子：每一行都铺满。",
+                "en": "no cell is zero: every row is spread over all keys.",
+            },
+        ),
+        Mechanism(
+            "causal",
+            {"zh": "因果（解码器）注意力", "en": "causal (decoder) attention"},
+            lambda p: {"zh": "allowed[i, j] = j ≤ i", "en": "allowed[i, j] = j ≤ i"},
+            lambda n, p: masks.causal_mask(n),
+            {
+                "zh": "对角线以上全为零：下三角。",
+                "en": "everything above the diagonal is zero: a lower triangle.",
+            },
+        ),
+        Mechanism(
+            "sliding_window",
+            {"zh": "滑动窗口（局部）注意力", "en": "sliding-window (local) attention"},
+            lambda p: {
+                "zh": f"allowed[i, j] = |i − j| ≤ {p['w']}",
+                "en": f"allowed[i, j] = |i − j| ≤ {p['w']}",
+            },
+            lambda n, p: masks.sliding_window_mask(n, p["w"]),
+            {"zh": "只有对角线附近的一条窄带。", "en": "only a narrow band around the diagonal."},
+        ),
+        Mechanism(
+            "causal_window",
+            {"zh": "因果滑动窗口注意力", "en": "causal sliding-window attention"},
+            lambda p: {
+                "zh": f"allowed[i, j] = 0 ≤ i − j ≤ {p['w']}",
+                "en": f"allowed[i, j] = 0 ≤ i − j ≤ {p['w']}",
+            },
+            lambda n, p: masks.sliding_window_mask(n, p["w"], causal=True),
+            {
+                "zh": "对角线及其左侧的一条窄带。",
+                "en": "a narrow band on and just left of the diagonal.",
+            },
+        ),
+        Mechanism(
+            "strided",
+            {"zh": "跨步（稀疏）注意力", "en": "strided (sparse) attention"},
+            lambda p: {
+                "zh": f"allowed[i, j] = |i − j| < {p['s']} 或 (i − j) mod {p['s']} = 0",
+                "en": f"allowed[i, j] = |i − j| < {p['s']} or (i − j) mod {p['s']} = 0",
+            },
+            lambda n, p: masks.strided_mask(n, p["s"]),
+            {
+                "zh": "对角带之外还有间隔规则的斜线。",
+                "en": "a diagonal band plus regularly spaced diagonal stripes.",
+            },
+        ),
+        Mechanism(
+            "global_local",
+            {
+                "zh": "全局 + 局部注意力（Longformer）",
+                "en": "global + local attention (Longformer)",
+            },
+            lambda p: {
+                "zh": f"|i − j| ≤ {p['w']}，且前 {p['g']} 个词元看到所有词元、也被所有词元看到",
+                "en": f"|i − j| ≤ {p['w']}, and the first {p['g']} tokens see and are seen by all",
+            },
+            lambda n, p: masks.global_local_mask(n, p["w"], p["g"]),
+            {
+                "zh": "对角带，加上铺满的前几行和前几列。",
+                "en": "a diagonal band plus full first rows and first columns.",
+            },
+        ),
     ]
     return {m.key: m for m in ms}
 
@@ -169,22 +232,33 @@ def which_heatmap(seed: int) -> Item:
     keys = rng.sample(sorted(mech), 4)
     letters, labels = "ABCD", tuple(str(i) for i in range(n))
     results = tuple(
-        Result(heatmap_weights(mech[k].mask(n, p), seed + i).unsqueeze(0), labels, labels,
-               facts={"mechanism": k})
+        Result(
+            heatmap_weights(mech[k].mask(n, p), seed + i).unsqueeze(0),
+            labels,
+            labels,
+            facts={"mechanism": k},
+        )
         for i, k in enumerate(keys)
     )
     target = rng.randrange(4)
     m = mech[keys[target]]
     return Item(
-        item_id="live:which-heatmap", question_id=LIVE_QUESTION, type="which_heatmap",
-        prompt={"zh": f"下面四张热力图来自随机输入上的注意力。哪一张是**{m.name['zh']}**？",
-                "en": f"These four heatmaps show attention on random inputs. Which one is **{m.name['en']}**?"},
+        item_id="live:which-heatmap",
+        question_id=LIVE_QUESTION,
+        type="which_heatmap",
+        prompt={
+            "zh": f"下面四张热力图来自随机输入上的注意力。哪一张是**{m.name['zh']}**？",
+            "en": f"These four heatmaps show attention on random inputs. Which one is **{m.name['en']}**?",
+        },
         explanation={
             lg: f"**{letters[target]}** — {m.looks[lg]} ({m.rule(p)[lg]})\n\n"
             + "; ".join(f"{c}: {mech[k].name[lg]}" for c, k in zip(letters, keys, strict=True))
             for lg in ("zh", "en")
         },
-        tags=LIVE_TAGS["live:which-heatmap"], answer=target, seed=seed, results=results,
+        tags=LIVE_TAGS["live:which-heatmap"],
+        answer=target,
+        seed=seed,
+        results=results,
         options=tuple({"zh": c, "en": c} for c in letters),
     )
 
@@ -201,12 +275,20 @@ def draw_mask(seed: int) -> Item:
     key = tuple(tuple(bool(x) for x in row) for row in grid.tolist())
     allowed = int(grid.sum())
     return Item(
-        item_id="live:draw-mask", question_id=LIVE_QUESTION, type="draw_mask",
-        prompt={"zh": f"n = {n}，**{m.name['zh']}**（{m.rule(p)['zh']}）。勾选查询 i（行）可以关注键 j（列）的格子。",
-                "en": f"n = {n}, **{m.name['en']}** ({m.rule(p)['en']}). Tick the cells where query i (row) may attend to key j (column)."},
-        explanation={"zh": f"{m.rule(p)['zh']}：共 {allowed} 个允许的格子（完整注意力为 {n * n}）。{m.looks['zh']}",
-                     "en": f"{m.rule(p)['en']}: {allowed} allowed cells (full attention has {n * n}). Looks like {m.looks['en']}"},
-        tags=LIVE_TAGS["live:draw-mask"], answer=key, seed=seed,
+        item_id="live:draw-mask",
+        question_id=LIVE_QUESTION,
+        type="draw_mask",
+        prompt={
+            "zh": f"n = {n}，**{m.name['zh']}**（{m.rule(p)['zh']}）。勾选查询 i（行）可以关注键 j（列）的格子。",
+            "en": f"n = {n}, **{m.name['en']}** ({m.rule(p)['en']}). Tick the cells where query i (row) may attend to key j (column).",
+        },
+        explanation={
+            "zh": f"{m.rule(p)['zh']}：共 {allowed} 个允许的格子（完整注意力为 {n * n}）。{m.looks['zh']}",
+            "en": f"{m.rule(p)['en']}: {allowed} allowed cells (full attention has {n * n}). Looks like {m.looks['en']}",
+        },
+        tags=LIVE_TAGS["live:draw-mask"],
+        answer=key,
+        seed=seed,
     )
 
 
@@ -230,16 +312,31 @@ def compute(seed: int) -> Item:
     if rng.random() < 0.5:
         j = rng.randrange(3)
         value, tol = float(w[0, j]), 0.0015
-        ask = {"zh": f"{given}。键 k{j + 1} 的注意力权重 softmax(q·kⱼ/√d_k) 是多少？（保留三位小数）",
-               "en": f"{given}. What is the attention weight on k{j + 1}, softmax(q·kⱼ/√d_k)? (3 decimals)"}
+        ask = {
+            "zh": f"{given}。键 k{j + 1} 的注意力权重 softmax(q·kⱼ/√d_k) 是多少？（保留三位小数）",
+            "en": f"{given}. What is the attention weight on k{j + 1}, softmax(q·kⱼ/√d_k)? (3 decimals)",
+        }
     else:
         value, tol = float(out[0, 0]), 0.006
-        ask = {"zh": f"{given}，值 v = {vs}。输出 Σⱼ wⱼ vⱼ 是多少？（保留两位小数）",
-               "en": f"{given}, values v = {vs}. What is the output Σⱼ wⱼ vⱼ? (2 decimals)"}
-    why = {"zh": f"分数 q·kⱼ/√4 = [{sc}]；softmax 后 w = [{ws}]；答案 {value:.4f}。",
-           "en": f"Scores q·kⱼ/√4 = [{sc}]; softmax gives w = [{ws}]; the answer is {value:.4f}."}
-    return Item(item_id="live:compute", question_id=LIVE_QUESTION, type="compute", prompt=ask,
-                explanation=why, tags=LIVE_TAGS["live:compute"], answer=value, tolerance=tol, seed=seed)
+        ask = {
+            "zh": f"{given}，值 v = {vs}。输出 Σⱼ wⱼ vⱼ 是多少？（保留两位小数）",
+            "en": f"{given}, values v = {vs}. What is the output Σⱼ wⱼ vⱼ? (2 decimals)",
+        }
+    why = {
+        "zh": f"分数 q·kⱼ/√4 = [{sc}]；softmax 后 w = [{ws}]；答案 {value:.4f}。",
+        "en": f"Scores q·kⱼ/√4 = [{sc}]; softmax gives w = [{ws}]; the answer is {value:.4f}.",
+    }
+    return Item(
+        item_id="live:compute",
+        question_id=LIVE_QUESTION,
+        type="compute",
+        prompt=ask,
+        explanation=why,
+        tags=LIVE_TAGS["live:compute"],
+        answer=value,
+        tolerance=tol,
+        seed=seed,
+    )
 
 
 LIVE: dict[str, Callable[[int], Item]] = {

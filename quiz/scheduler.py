@@ -59,7 +59,11 @@ def review(
     fuzz: bool = True,
 ) -> tuple[str, datetime]:
     """The card after one review at ``when`` (a new card if ``card_json`` is None): (JSON, due)."""
-    card = Card.from_json(card_json) if card_json else Card(card_id=zlib.crc32(item_id.encode()), due=when)
+    card = (
+        Card.from_json(card_json)
+        if card_json
+        else Card(card_id=zlib.crc32(item_id.encode()), due=when)
+    )
     card, _ = scheduler(desired_retention, fuzz).review_card(card, rating, review_datetime=when)
     return card.to_json(), card.due
 

@@ -21,11 +21,23 @@ TEXT = {
     "layer": {"zh": "第 {} 层", "en": "layer {}"},
     "head": {"zh": "第 {} 头", "en": "head {}"},
     "average": {"zh": "第 {} 层：{} 个头的平均", "en": "layer {}: average of {} heads"},
-    "rollout": {"zh": "注意力展开（rollout）：第 1–{} 层", "en": "attention rollout through layers 1–{}"},
+    "rollout": {
+        "zh": "注意力展开（rollout）：第 1–{} 层",
+        "en": "attention rollout through layers 1–{}",
+    },
     "rollout_key": {"zh": "输入词元（信息来源）", "en": "input token (source)"},
-    "thumbs": {"zh": "全部 {}×{} 个头（每格单独着色；红框为所选）", "en": "all {}×{} heads (each scaled to its own maximum; red = chosen)"},
-    "lines": {"zh": "查询 → 键：线越粗越深，权重越大", "en": "query → key: thicker, darker line = larger weight"},
-    "patterns": {"zh": "每个头的模式（颜色：Kovaleva 类型；文字：Clark 模式与得分）", "en": "pattern of every head (colour: Kovaleva type; text: Clark pattern and score)"},
+    "thumbs": {
+        "zh": "全部 {}×{} 个头（每格单独着色；红框为所选）",
+        "en": "all {}×{} heads (each scaled to its own maximum; red = chosen)",
+    },
+    "lines": {
+        "zh": "查询 → 键：线越粗越深，权重越大",
+        "en": "query → key: thicker, darker line = larger weight",
+    },
+    "patterns": {
+        "zh": "每个头的模式（颜色：Kovaleva 类型；文字：Clark 模式与得分）",
+        "en": "pattern of every head (colour: Kovaleva type; text: Clark pattern and score)",
+    },
 }
 SHORT = {
     "previous": {"zh": "前词", "en": "prev"}, "next": {"zh": "后词", "en": "next"},
@@ -53,7 +65,9 @@ def _side(n: int) -> float:
     return max(3.2, min(0.3 * n + 1.8, 11.0)) if n <= 30 else 0.15 * n + 2.0
 
 
-def _square(w: np.ndarray, labels: list[str], lang: str, title: str, key_word: str | None = None) -> Figure:
+def _square(
+    w: np.ndarray, labels: list[str], lang: str, title: str, key_word: str | None = None
+) -> Figure:
     """One (L, L) matrix with token labels on both axes, a colour bar and a title."""
     side = _side(len(labels))
     with style():
@@ -94,7 +108,9 @@ def rollout_view(result: Result, lang: str = "en") -> Figure:
     """Attention rollout up to the chosen layer: row i = where position i's information came from."""
     layer = result.extras["layer"]
     w = result.extras["rollout"][layer - 1].numpy()
-    return _square(w, list(result.query_labels), lang, t("rollout", lang, layer), t("rollout_key", lang))
+    return _square(
+        w, list(result.query_labels), lang, t("rollout", lang, layer), t("rollout_key", lang)
+    )
 
 
 def thumbnails_view(result: Result, lang: str = "en") -> Figure:
@@ -105,7 +121,13 @@ def thumbnails_view(result: Result, lang: str = "en") -> Figure:
         fig = Figure(figsize=(n_heads * 1.05 + 0.6, n_layers * 1.1 + 0.8))
         axes = fig.subplots(n_layers, n_heads, squeeze=False)
         for (a, b), ax in np.ndenumerate(axes):
-            ax.imshow(attn[a, b], cmap=CMAP, vmin=0.0, vmax=max(float(attn[a, b].max()), 1e-9), interpolation="nearest")
+            ax.imshow(
+                attn[a, b],
+                cmap=CMAP,
+                vmin=0.0,
+                vmax=max(float(attn[a, b].max()), 1e-9),
+                interpolation="nearest",
+            )
             ax.set_xticks([])
             ax.set_yticks([])
             if a == 0:
@@ -136,7 +158,9 @@ def lines_view(result: Result, lang: str = "en") -> Figure:
         vmax = max(float(w.max()), 1e-9)
         for i, j in zip(*np.nonzero(w >= 0.02 * vmax), strict=True):
             s = float(w[i, j]) / vmax
-            ax.plot([0.0, 1.0], [i, j], color="#0072B2", alpha=0.15 + 0.85 * s, linewidth=0.4 + 3.6 * s)
+            ax.plot(
+                [0.0, 1.0], [i, j], color="#0072B2", alpha=0.15 + 0.85 * s, linewidth=0.4 + 3.6 * s
+            )
         size = 10 if L <= 20 else 9 if L <= 40 else 8
         for i, label in enumerate(labels):
             ax.text(-0.03, i, label, ha="right", va="center", fontsize=size)
@@ -144,7 +168,9 @@ def lines_view(result: Result, lang: str = "en") -> Figure:
         ax.set_xlim(-0.6, 1.6)
         ax.set_ylim(L - 0.5, -1.8)
         ax.set_axis_off()
-        ax.text(-0.03, -1.3, word("query", lang), ha="right", va="center", fontsize=9, color="#444444")
+        ax.text(
+            -0.03, -1.3, word("query", lang), ha="right", va="center", fontsize=9, color="#444444"
+        )
         ax.text(1.03, -1.3, word("key", lang), ha="left", va="center", fontsize=9, color="#444444")
         ax.set_title(f"{_where(result, lang)}\n{t('lines', lang)}", fontsize=10)
         fig.tight_layout()
@@ -163,7 +189,16 @@ def patterns_view(result: Result, lang: str = "en") -> Figure:
             for b in range(n_heads):
                 _pattern_cell(ax, a, b, dominant[a][b], types[a][b], scores[a, b], lang)
         if "layer" in x:
-            ax.add_patch(Rectangle((x["head"] - 1.5, x["layer"] - 1.5), 1, 1, fill=False, edgecolor="#D55E00", lw=2.5))
+            ax.add_patch(
+                Rectangle(
+                    (x["head"] - 1.5, x["layer"] - 1.5),
+                    1,
+                    1,
+                    fill=False,
+                    edgecolor="#D55E00",
+                    lw=2.5,
+                )
+            )
         ax.set_xlim(-0.5, n_heads - 0.5)
         ax.set_ylim(n_layers - 0.5, -0.5)
         ax.set_xticks(range(n_heads), labels=[f"H{b + 1}" for b in range(n_heads)], fontsize=9)
@@ -176,8 +211,14 @@ def patterns_view(result: Result, lang: str = "en") -> Figure:
     return fig
 
 
-def _pattern_cell(ax: Axes, a: int, b: int, pattern: str, kind: str, row: np.ndarray, lang: str) -> None:
-    ax.add_patch(Rectangle((b - 0.5, a - 0.5), 1, 1, facecolor=TYPE_COLOURS[kind][0], edgecolor="white", lw=1.5))
+def _pattern_cell(
+    ax: Axes, a: int, b: int, pattern: str, kind: str, row: np.ndarray, lang: str
+) -> None:
+    ax.add_patch(
+        Rectangle(
+            (b - 0.5, a - 0.5), 1, 1, facecolor=TYPE_COLOURS[kind][0], edgecolor="white", lw=1.5
+        )
+    )
     value = f"{row[PATTERN_ORDER.index(pattern)]:.2f}" if pattern in PATTERN_ORDER else ""
     ax.text(b, a, f"{SHORT[pattern][lang]}\n{value}", ha="center", va="center", fontsize=7.5)
 

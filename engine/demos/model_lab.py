@@ -15,6 +15,19 @@ TEXT = ParamSpec(
     "text", "text", DEFAULT_TEXT, {"zh": "文本（最多 128 个词元）", "en": "Text (at most 128 tokens)"},
     max_length=MAX_CHARS,
 )  # fmt: skip
+PAIRS = (
+    ("A man is eating food.", "A man is eating a piece of bread."),
+    ("The girl is carrying a baby.", "A woman is playing the violin."),
+    ("Where is the train station?", "It is two blocks north of here."),
+)
+GAME_SENTENCES = (
+    "The quick brown fox jumps over the lazy dog.",
+    "She opened the door, looked outside, and saw nothing but fog.",
+    "My brother bought three apples, two oranges, and a banana at the market.",
+    "After dinner, we walked along the river and talked about our plans.",
+    "Why do birds fly south for the winter?",
+    "Researchers published a new study on climate change yesterday.",
+)
 LAYER = ParamSpec("layer", "int", 1, {"zh": "层", "en": "Layer"}, min=1, max=6, step=1)
 HEAD = ParamSpec("head", "int", 3, {"zh": "头", "en": "Head"}, min=1, max=12, step=1)
 
@@ -26,7 +39,9 @@ def lab_result(bert: Bert, text: str, layer: int, head: int, pair: str | None = 
     """
     n_layers, n_heads = bert.config.num_hidden_layers, bert.config.num_attention_heads
     if not (1 <= layer <= n_layers and 1 <= head <= n_heads):
-        raise ValueError(f"layer {layer}, head {head}: this model has layers 1…{n_layers}, heads 1…{n_heads}")
+        raise ValueError(
+            f"layer {layer}, head {head}: this model has layers 1…{n_layers}, heads 1…{n_heads}"
+        )
     enc, out = run_text(bert, text, pair)
     attn = out.attentions[:, 0].float().cpu()  # (layers, heads, L, L)
     scores = pattern_scores(attn, enc.tokens)  # (layers, heads, 7)

@@ -50,19 +50,58 @@ def training_points(
 
 @demo(
     "kernel_regression",
-    title={"zh": "注意力即软查找：Nadaraya–Watson 核回归", "en": "Attention as soft look-up: Nadaraya–Watson kernel regression"},
+    title={
+        "zh": "注意力即软查找：Nadaraya–Watson 核回归",
+        "en": "Attention as soft look-up: Nadaraya–Watson kernel regression",
+    },
     params=(
-        ParamSpec("n_train", "int", 40, {"zh": "训练点数（键）", "en": "Training points (keys)"}, min=5, max=100, step=1),
-        ParamSpec("n_query", "int", 40, {"zh": "查询点数", "en": "Query points"}, min=5, max=80, step=1),
-        ParamSpec("bandwidth", "float", 0.3, {"zh": "核宽度 h", "en": "Kernel width h"}, min=0.02, max=3.0, step=0.02),
-        ParamSpec("kernel", "choice", "gaussian", {"zh": "核函数", "en": "Kernel"}, choices=KERNELS),
-        ParamSpec("noise", "float", 0.5, {"zh": "噪声标准差", "en": "Noise std"}, min=0.0, max=2.0, step=0.1),
-        ParamSpec("seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1),
+        ParamSpec(
+            "n_train",
+            "int",
+            40,
+            {"zh": "训练点数（键）", "en": "Training points (keys)"},
+            min=5,
+            max=100,
+            step=1,
+        ),
+        ParamSpec(
+            "n_query", "int", 40, {"zh": "查询点数", "en": "Query points"}, min=5, max=80, step=1
+        ),
+        ParamSpec(
+            "bandwidth",
+            "float",
+            0.3,
+            {"zh": "核宽度 h", "en": "Kernel width h"},
+            min=0.02,
+            max=3.0,
+            step=0.02,
+        ),
+        ParamSpec(
+            "kernel", "choice", "gaussian", {"zh": "核函数", "en": "Kernel"}, choices=KERNELS
+        ),
+        ParamSpec(
+            "noise",
+            "float",
+            0.5,
+            {"zh": "噪声标准差", "en": "Noise std"},
+            min=0.0,
+            max=2.0,
+            step=0.1,
+        ),
+        ParamSpec(
+            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
+        ),
     ),
     shows=(nadaraya_watson,),
 )
 def kernel_regression_demo(
-    device: torch.device, n_train: int, n_query: int, bandwidth: float, kernel: str, noise: float, seed: int
+    device: torch.device,
+    n_train: int,
+    n_query: int,
+    bandwidth: float,
+    kernel: str,
+    noise: float,
+    seed: int,
 ) -> Result:
     """Query points on a grid attend to noisy training points; the fit is the weighted average."""
     x_key, y_value = training_points(n_train, noise, seed, device)
@@ -72,12 +111,20 @@ def kernel_regression_demo(
     mse = float(((y_hat - y_true) ** 2).mean())
     effective = float((1.0 / (weights**2).sum(-1)).mean())  # 1/Σα² ≈ how many keys each query uses
     extras = {
-        "x_key": x_key.cpu(), "y_value": y_value.cpu(), "x_query": x_query.cpu(),
-        "y_hat": y_hat.cpu(), "y_true": y_true.cpu(), "x_max": X_MAX,
+        "x_key": x_key.cpu(),
+        "y_value": y_value.cpu(),
+        "x_query": x_query.cpu(),
+        "y_hat": y_hat.cpu(),
+        "y_true": y_true.cpu(),
+        "x_max": X_MAX,
     }
     facts = {
-        "n_train": n_train, "n_query": n_query, "bandwidth": bandwidth, "kernel": kernel,
-        "mse_vs_truth": round(mse, 4), "effective_keys_per_query": round(effective, 2)
+        "n_train": n_train,
+        "n_query": n_query,
+        "bandwidth": bandwidth,
+        "kernel": kernel,
+        "mse_vs_truth": round(mse, 4),
+        "effective_keys_per_query": round(effective, 2),
     }
     return Result(
         weights.unsqueeze(0).cpu(),

@@ -28,7 +28,9 @@ def seed_attention(scores: np.ndarray) -> np.ndarray:
     return attention_weights
 
 
-def make_scores(n: int, offset: float, spread: float, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+def make_scores(
+    n: int, offset: float, spread: float, dtype: torch.dtype, device: torch.device
+) -> torch.Tensor:
     """s_i = offset + spread · i for i = 1…n  (the seed's [1, 2, 3, 4, 5] is n=5, offset 0, spread 1)."""
     return offset + spread * torch.arange(1, n + 1, dtype=dtype, device=device)
 
@@ -40,18 +42,64 @@ def entropy(p: torch.Tensor) -> torch.Tensor:
 
 @demo(
     "softmax_temperature",
-    title={"zh": "带温度的 softmax：朴素写法溢出 vs 稳定写法", "en": "Softmax with temperature: naive overflow vs stable"},
+    title={
+        "zh": "带温度的 softmax：朴素写法溢出 vs 稳定写法",
+        "en": "Softmax with temperature: naive overflow vs stable",
+    },
     params=(
-        ParamSpec("n_scores", "int", 5, {"zh": "分数个数", "en": "Number of scores"}, min=2, max=12, step=1),
-        ParamSpec("offset", "float", 1000.0, {"zh": "分数整体平移", "en": "Offset added to every score"}, min=0.0, max=2000.0, step=10.0),
-        ParamSpec("spread", "float", 1.0, {"zh": "相邻分数间距", "en": "Gap between scores"}, min=0.1, max=10.0, step=0.1),
-        ParamSpec("temperature", "float", 1.0, {"zh": "温度 τ", "en": "Temperature τ"}, min=0.05, max=10.0, step=0.05),
-        ParamSpec("dtype", "choice", "float32", {"zh": "浮点类型", "en": "Float type"}, choices=tuple(DTYPES)),
+        ParamSpec(
+            "n_scores",
+            "int",
+            5,
+            {"zh": "分数个数", "en": "Number of scores"},
+            min=2,
+            max=12,
+            step=1,
+        ),
+        ParamSpec(
+            "offset",
+            "float",
+            1000.0,
+            {"zh": "分数整体平移", "en": "Offset added to every score"},
+            min=0.0,
+            max=2000.0,
+            step=10.0,
+        ),
+        ParamSpec(
+            "spread",
+            "float",
+            1.0,
+            {"zh": "相邻分数间距", "en": "Gap between scores"},
+            min=0.1,
+            max=10.0,
+            step=0.1,
+        ),
+        ParamSpec(
+            "temperature",
+            "float",
+            1.0,
+            {"zh": "温度 τ", "en": "Temperature τ"},
+            min=0.05,
+            max=10.0,
+            step=0.05,
+        ),
+        ParamSpec(
+            "dtype",
+            "choice",
+            "float32",
+            {"zh": "浮点类型", "en": "Float type"},
+            choices=tuple(DTYPES),
+        ),
     ),
     shows=(seed_attention, naive_softmax, stable_softmax),
 )
 def softmax_temperature_demo(
-    device: torch.device, n_scores: int, offset: float, spread: float, temperature: float, dtype: str
+    device: torch.device,
+    n_scores: int,
+    offset: float,
+    spread: float,
+    temperature: float,
+    dtype: str,
 ) -> Result:
     """softmax(s/τ) three ways: the seed's numpy code, the naive torch formula, the stable one."""
     dt = DTYPES[dtype]
@@ -73,9 +121,21 @@ def softmax_temperature_demo(
         "max_entropy_log_n": round(math.log(n_scores), 4),
     }
     extras = {
-        "scores": scores.cpu(), "naive": naive.cpu(), "stable": stable.cpu(), "seed_numpy": seed_np,
-        "temperatures": taus.cpu(), "entropies": entropy(ladder).cpu(), "temperature": temperature,
+        "scores": scores.cpu(),
+        "naive": naive.cpu(),
+        "stable": stable.cpu(),
+        "seed_numpy": seed_np,
+        "temperatures": taus.cpu(),
+        "entropies": entropy(ladder).cpu(),
+        "temperature": temperature,
     }
     keys = tuple(f"{s:g}" for s in scores.tolist())
     rows = tuple(f"τ={t:.3g}" for t in taus.tolist())
-    return Result(ladder.float().unsqueeze(0).cpu(), rows, keys, view="q02_softmax", facts=facts, extras=extras)
+    return Result(
+        ladder.float().unsqueeze(0).cpu(),
+        rows,
+        keys,
+        view="q02_softmax",
+        facts=facts,
+        extras=extras,
+    )

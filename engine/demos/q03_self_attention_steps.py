@@ -30,7 +30,9 @@ class AttentionSteps:
     out: torch.Tensor  # (L, d_v)
 
 
-def word_embeddings(tokens: list[str], d: int, seed: int, device: torch.device | str = "cpu") -> torch.Tensor:
+def word_embeddings(
+    tokens: list[str], d: int, seed: int, device: torch.device | str = "cpu"
+) -> torch.Tensor:
     """One seeded vector per distinct word; equal words get equal rows.  → (len(tokens), d)."""
     vocab = sorted(set(tokens))
     table = toy_embeddings(len(vocab), d, seed, device)  # (V, d), drawn on the CPU
@@ -61,11 +63,33 @@ def self_attention_steps(
     title={"zh": "自注意力分步计算", "en": "Self-attention, step by step"},
     params=(
         ParamSpec("n_tokens", "int", 6, {"zh": "词元数", "en": "Tokens"}, min=2, max=12, step=1),
-        ParamSpec("d_model", "int", 16, {"zh": "词向量维度 d_model", "en": "Embedding size d_model"}, min=4, max=128, step=4),
-        ParamSpec("d_k", "int", 8, {"zh": "查询/键维度 d_k", "en": "Query/key size d_k"}, min=1, max=128, step=1),
-        ParamSpec("d_v", "int", 4, {"zh": "值维度 d_v", "en": "Value size d_v"}, min=1, max=16, step=1),
-        ParamSpec("sentence", "choice", "en", {"zh": "句子语言", "en": "Sentence"}, choices=("en", "zh")),
-        ParamSpec("seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1),
+        ParamSpec(
+            "d_model",
+            "int",
+            16,
+            {"zh": "词向量维度 d_model", "en": "Embedding size d_model"},
+            min=4,
+            max=128,
+            step=4,
+        ),
+        ParamSpec(
+            "d_k",
+            "int",
+            8,
+            {"zh": "查询/键维度 d_k", "en": "Query/key size d_k"},
+            min=1,
+            max=128,
+            step=1,
+        ),
+        ParamSpec(
+            "d_v", "int", 4, {"zh": "值维度 d_v", "en": "Value size d_v"}, min=1, max=16, step=1
+        ),
+        ParamSpec(
+            "sentence", "choice", "en", {"zh": "句子语言", "en": "Sentence"}, choices=("en", "zh")
+        ),
+        ParamSpec(
+            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
+        ),
     ),
     shows=(self_attention_steps, word_embeddings),
 )
@@ -79,11 +103,21 @@ def self_attention_steps_demo(
     W_q, W_k, W_v = (projection(d_model, d, g, device) for d in (d_k, d_k, d_v))
     s = self_attention_steps(x, W_q, W_k, W_v)
     facts = {
-        "L": n_tokens, "d_model": d_model, "d_k": d_k, "d_v": d_v,
+        "L": n_tokens,
+        "d_model": d_model,
+        "d_k": d_k,
+        "d_v": d_v,
         "score_std": round(float(s.scores.std()), 3),
         "scaled_std": round(float(s.scaled.std()), 3),
         "sqrt_d_k": round(math.sqrt(d_k), 3),
     }
-    extras = {"scores": s.scores.cpu(), "scaled": s.scaled.cpu(), "out": s.out.cpu(), "v": s.v.cpu()}
+    extras = {
+        "scores": s.scores.cpu(),
+        "scaled": s.scaled.cpu(),
+        "out": s.out.cpu(),
+        "v": s.v.cpu(),
+    }
     labels = tuple(tokens)
-    return Result(s.weights.unsqueeze(0).cpu(), labels, labels, view="q03_steps", facts=facts, extras=extras)
+    return Result(
+        s.weights.unsqueeze(0).cpu(), labels, labels, view="q03_steps", facts=facts, extras=extras
+    )

@@ -8,7 +8,6 @@ key-padding mask. The pretrained model has its own page; this one shows the mech
 
 from __future__ import annotations
 
-import math
 import re
 import zlib
 from dataclasses import dataclass
@@ -56,7 +55,12 @@ class BertParams:
 
 def token_vectors(tokens: list[str], d: int, seed: int, device: torch.device) -> torch.Tensor:
     """E_tok rows: one N(0, 1) vector per word, seeded by (seed, word), so a word keeps its vector.  → (L, d)."""
-    rows = [torch.randn(d, generator=torch.Generator().manual_seed(seed * 7919 + zlib.crc32(t.encode()))) for t in tokens]
+    rows = [
+        torch.randn(
+            d, generator=torch.Generator().manual_seed(seed * 7919 + zlib.crc32(t.encode()))
+        )
+        for t in tokens
+    ]
     return torch.stack(rows).to(device)
 
 
@@ -75,7 +79,8 @@ def init_bert(d: int, seed: int, device: torch.device) -> BertParams:
     for _ in range(N_LAYERS):
         W_q, W_k, W_v, W_o = (w(d, d, std=d**-0.5) for _ in range(4))
         attn = MHAParams(W_q, W_k, W_v, W_o, zeros(d), zeros(d), zeros(d), zeros(d))
-        layers.append(BertLayer(attn, w(d, 4 * d, std=d**-0.5), zeros(4 * d), w(4 * d, d, std=(4 * d) ** -0.5), zeros(d), ln, ln))
+        W_1, W_2 = w(d, 4 * d, std=d**-0.5), w(4 * d, d, std=(4 * d) ** -0.5)
+        layers.append(BertLayer(attn, W_1, zeros(4 * d), W_2, zeros(d), ln, ln))
     # segment and position vectors are drawn smaller than word vectors, so words dominate the sum
     return BertParams(w(2, d, std=0.5), w(MAX_POS, d, std=0.5), ln, tuple(layers))
 
@@ -110,44 +115,92 @@ def bert_input(a: list[str], b: list[str], pad: int) -> tuple[list[str], list[in
     return tokens, segments
 
 
+def attention_facts(w: torch.Tensor, n_a: int, n_b: int) -> dict[str, float]:
+    """Where the weight goes: to [PAD] (must be 0), to later tokens, from sentence A to B.  w (h, L, L)."""
+    pad_cols = w[:, :, n_a + n_b :]
+    return {
+        "weight_on_pad_max": float(pad_cols.max()) if pad_cols.numel() else 0.0,
+        "weight_to_right_mean": round(float(torch.triu(w, diagonal=1).sum(-1).mean()), 3),
+        "weight_A_to_B_mean": round(float(w[:, 1 : n_a - 1, n_a : n_a + n_b].sum(-1).mean()), 3),
+    }
+
+
 @demo(
     "bert_encoder",
     title={"zh": "BERT 式双向编码器注意力", "en": "BERT-style bidirectional encoder attention"},
     params=(
-        ParamSpec("sentence_a", "text", "the cat sat on the mat", {"zh": "句子 A", "en": "Sentence A"}, max_length=120),
-        ParamSpec("sentence_b", "text", "it was tired", {"zh": "句子 B", "en": "Sentence B"}, max_length=120),
-        ParamSpec("heads", "choice", "4", {"zh": "头数 h", "en": "Heads h"}, choices=("1", "2", "4", "8")),
-        ParamSpec("layer", "int", 1, {"zh": "显示第几层", "en": "Layer shown"}, min=1, max=N_LAYERS, step=1),
-        ParamSpec("pad", "int", 2, {"zh": "[PAD] 个数", "en": "[PAD] tokens"}, min=0, max=4, step=1),
-        ParamSpec("seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1),
+        ParamSpec(
+            "sentence_a",
+            "text",
+            "the cat sat on the mat",
+            {"zh": "句子 A", "en": "Sentence A"},
+            max_length=120,
+        ),
+        ParamSpec(
+            "sentence_b",
+            "text",
+            "it was tired",
+            {"zh": "句子 B", "en": "Sentence B"},
+            max_length=120,
+        ),
+        ParamSpec(
+            "heads", "choice", "4", {"zh": "头数 h", "en": "Heads h"}, choices=("1", "2", "4", "8")
+        ),
+        ParamSpec(
+            "layer",
+            "int",
+            1,
+            {"zh": "显示第几层", "en": "Layer shown"},
+            min=1,
+            max=N_LAYERS,
+            step=1,
+        ),
+        ParamSpec(
+            "pad", "int", 2, {"zh": "[PAD] 个数", "en": "[PAD] tokens"}, min=0, max=4, step=1
+        ),
+        ParamSpec(
+            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
+        ),
     ),
     shows=(bert_embeddings, encoder_layer),
 )
 def bert_encoder_demo(
-    device: torch.device, sentence_a: str, sentence_b: str, heads: str, layer: int, pad: int, seed: int
+    device: torch.device,
+    sentence_a: str,
+    sentence_b: str,
+    heads: str,
+    layer: int,
+    pad: int,
+    seed: int,
 ) -> Result:
     """Embed a sentence pair BERT's way and run four encoder layers; show one layer's heads."""
     a, b = tokenize(sentence_a), tokenize(sentence_b)
     if not a or not b:
-        raise ParamError("bert_encoder", ["sentence_a/sentence_b: each needs at least one word or character"])
+        raise ParamError(
+            "bert_encoder", ["sentence_a/sentence_b: each needs at least one word or character"]
+        )
     h, d = int(heads), 64
     tokens, seg = bert_input(a, b, pad)
     p = init_bert(d, seed, device)
     segments = torch.tensor(seg, device=device)
-    x = bert_embeddings(token_vectors(tokens, d, seed, device), segments, p).unsqueeze(0)  # (1, L, d)
-    keep = torch.tensor([[t != PAD for t in tokens]], device=device)  # (1, L)
-    all_weights = []
+    x = bert_embeddings(token_vectors(tokens, d, seed, device), segments, p)[None]  # (1, L, d)
+    keep = torch.tensor([[t != PAD for t in tokens]], device=device)  # (1, L), True = real token
+    per_layer = []
     for lay in p.layers:
         x, w = encoder_layer(x, lay, h, keep)
-        all_weights.append(w[0])  # (h, L, L)
-    w = all_weights[layer - 1].cpu()
+        per_layer.append(w[0])  # (h, L, L)
+    w = per_layer[layer - 1].cpu()
     n_a = len(a) + 2  # [CLS] a [SEP]
-    facts = {
-        "L": len(tokens), "pad": pad, "heads": h, "d_model": d, "d_k": d // h, "layers": N_LAYERS,
-        "weight_on_pad_max": float(w[:, :, ~keep[0].cpu()].max()) if pad else 0.0,
-        "weight_to_right_mean": round(float(torch.triu(w, diagonal=1).sum(-1).mean()), 3),
-        "weight_A_to_B_mean": round(float(w[:, 1 : n_a - 1, n_a : n_a + len(b) + 1].sum(-1).mean()), 3),
-    }
+    facts = {"L": len(tokens), "pad": pad, "heads": h, "d_model": d, "d_k": d // h}
+    facts |= {"layers": N_LAYERS, **attention_facts(w, n_a, len(b) + 1)}
     extras = {"segments": seg, "n_a": n_a, "n_real": len(tokens) - pad, "layer": layer}
     labels = tuple(f"H{i + 1}" for i in range(h))
-    return Result(w, tuple(tokens), tuple(tokens), head_labels=labels, view="q05_bert", facts=facts, extras=extras)
+    return Result(
+        w,
+        tuple(tokens),
+        tuple(tokens),
+        head_labels=labels,
+        view="q05_bert",
+        facts=facts,
+        extras=extras,
+    )

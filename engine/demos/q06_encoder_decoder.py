@@ -30,9 +30,18 @@ from engine.seq2seq import (
 
 @demo(
     "encoder_decoder",
-    title={"zh": "编码器–解码器 Transformer 的三种注意力", "en": "Encoder–decoder Transformer: three kinds of attention"},
+    title={
+        "zh": "编码器–解码器 Transformer 的三种注意力",
+        "en": "Encoder–decoder Transformer: three kinds of attention",
+    },
     params=(
-        ParamSpec("source", "text", "ATTEND", {"zh": "输入（2–8 个字母 A–Z）", "en": "Source (2–8 letters A–Z)"}, max_length=20),
+        ParamSpec(
+            "source",
+            "text",
+            "ATTEND",
+            {"zh": "输入（2–8 个字母 A–Z）", "en": "Source (2–8 letters A–Z)"},
+            max_length=20,
+        ),
         ParamSpec("task", "choice", "reverse", {"zh": "任务", "en": "Task"}, choices=TASKS),
     ),
     shows=(Attention, EncoderLayer, DecoderLayer),
@@ -45,7 +54,9 @@ def encoder_decoder_demo(device: torch.device, source: str, task: str) -> Result
         raise ParamError("encoder_decoder", [str(e)]) from e
     model = trained_model(task, device)
     src = torch.tensor([encode_letters(letters)], device=device)  # (1, S)
-    gen = greedy_decode(model, src, max_steps=len(letters) + 1).tokens  # ends with </s> when learned
+    gen = greedy_decode(
+        model, src, max_steps=len(letters) + 1
+    ).tokens  # ends with </s> when learned
     tgt_in = torch.tensor([[BOS, *gen[:-1]]], device=device)  # (1, T): what the decoder read
     memory, w_enc = model.encode(src)
     _, w_dec, w_cross = model.decode(tgt_in, memory, src)
@@ -54,11 +65,30 @@ def encoder_decoder_demo(device: torch.device, source: str, task: str) -> Result
     tgt_labels = tuple(VOCAB[i] for i in tgt_in[0].tolist())
     h = w_cross.size(1)
     facts = {
-        "task": task, "source": letters, "output": output, "expected": expected,
-        "correct": output == expected and gen[-1] == EOS, "S": len(letters), "T": len(tgt_labels),
-        "heads": h, "parameters": sum(p.numel() for p in model.parameters()),
+        "task": task,
+        "source": letters,
+        "output": output,
+        "expected": expected,
+        "correct": output == expected and gen[-1] == EOS,
+        "S": len(letters),
+        "T": len(tgt_labels),
+        "heads": h,
+        "parameters": sum(p.numel() for p in model.parameters()),
         "training_steps": model.cfg.steps,
     }
-    extras = {"encoder_self": w_enc[0].cpu(), "decoder_self": w_dec[0].cpu(), "source": src_labels, "target": tgt_labels}
+    extras = {
+        "encoder_self": w_enc[0].cpu(),
+        "decoder_self": w_dec[0].cpu(),
+        "source": src_labels,
+        "target": tgt_labels,
+    }
     labels = tuple(f"H{i + 1}" for i in range(h))
-    return Result(w_cross[0].cpu(), tgt_labels, src_labels, head_labels=labels, view="q06_enc_dec", facts=facts, extras=extras)
+    return Result(
+        w_cross[0].cpu(),
+        tgt_labels,
+        src_labels,
+        head_labels=labels,
+        view="q06_enc_dec",
+        facts=facts,
+        extras=extras,
+    )

@@ -28,11 +28,22 @@ TOP = 3  # candidates listed per step
 
 @demo(
     "greedy_decoding",
-    title={"zh": "逐步贪心解码与交叉注意力", "en": "Greedy decoding, step by step, with cross-attention"},
+    title={
+        "zh": "逐步贪心解码与交叉注意力",
+        "en": "Greedy decoding, step by step, with cross-attention",
+    },
     params=(
-        ParamSpec("source", "text", "WORLD", {"zh": "输入（2–8 个字母 A–Z）", "en": "Source (2–8 letters A–Z)"}, max_length=20),
+        ParamSpec(
+            "source",
+            "text",
+            "WORLD",
+            {"zh": "输入（2–8 个字母 A–Z）", "en": "Source (2–8 letters A–Z)"},
+            max_length=20,
+        ),
         ParamSpec("task", "choice", "reverse", {"zh": "任务", "en": "Task"}, choices=TASKS),
-        ParamSpec("max_steps", "int", 9, {"zh": "最多生成步数", "en": "Most steps"}, min=1, max=9, step=1),
+        ParamSpec(
+            "max_steps", "int", 9, {"zh": "最多生成步数", "en": "Most steps"}, min=1, max=9, step=1
+        ),
     ),
     shows=(greedy_decode,),
 )
@@ -49,10 +60,16 @@ def greedy_decoding_demo(device: torch.device, source: str, task: str, max_steps
     chosen = [VOCAB[i] for i in steps.tokens]
     weights = steps.cross.mean(0, keepdim=True)  # (1, steps, S): average of the h heads
     facts = {
-        "task": task, "source": letters, "output": decode_ids(steps.tokens),
-        "expected": transform(letters, task), "steps": len(chosen),
-        "stopped_at_eos": steps.tokens[-1] == EOS, "heads": steps.cross.size(0),
-        "decoder_positions_computed": len(chosen) * (len(chosen) + 1) // 2,  # prefix re-read each step
+        "task": task,
+        "source": letters,
+        "output": decode_ids(steps.tokens),
+        "expected": transform(letters, task),
+        "steps": len(chosen),
+        "stopped_at_eos": steps.tokens[-1] == EOS,
+        "heads": steps.cross.size(0),
+        "decoder_positions_computed": len(chosen)
+        * (len(chosen) + 1)
+        // 2,  # prefix re-read each step
         "min_chosen_probability": round(float(top_p[:, 0].min()), 4),
     }
     extras = {
@@ -61,4 +78,6 @@ def greedy_decoding_demo(device: torch.device, source: str, task: str, max_steps
         "top_probs": top_p.cpu(),
     }
     rows = tuple(f"{t + 1}: {c}" for t, c in enumerate(chosen))
-    return Result(weights.cpu(), rows, tuple(letters), view="q12_greedy", facts=facts, extras=extras)
+    return Result(
+        weights.cpu(), rows, tuple(letters), view="q12_greedy", facts=facts, extras=extras
+    )

@@ -48,10 +48,11 @@ class AlignConfig:
 
 
 class LocationSensitiveAttention(nn.Module):
-    """e_{t,n} = wᵀ tanh(W s_t + V h_n + U f_{t,n} + b),  f_t = F ∗ α_{t−1},  α_t = softmax_n(e_t).
+    """e_{t,n} = wᵀ tanh(W s_t + V h_n + U f_{t,n} + b),  f_t = F ∗ [α_{t−1}; c_{t−1}/10],  α_t = softmax_n(e_t).
 
-    s_t: decoder query (the previous frame), h_n: phone encoding, F: K conv filters over the
-    phone axis, applied to the previous alignment. With ``location=False`` the U f term is
+    s_t: decoder query, h_n: phone encoding, F: K conv filters over the phone axis applied to
+    the previous alignment α_{t−1} and, as in Tacotron 2, to the cumulative alignment
+    c_{t−1} = Σ_{τ<t} α_τ (in tens of frames). With ``location=False`` the U f term is
     dropped and this is plain additive (content-based) attention.
     """
 
@@ -60,23 +61,22 @@ class LocationSensitiveAttention(nn.Module):
         self.cfg = cfg
         self.W = nn.Linear(m, cfg.d, bias=True)  # bias plays the role of b
         self.V = nn.Linear(m, cfg.d, bias=False)
-        self.F = nn.Conv1d(1, cfg.filters, cfg.width, padding=cfg.width // 2, bias=False)
+        self.F = nn.Conv1d(2, cfg.filters, cfg.width, padding=cfg.width // 2, bias=False)
         self.U = nn.Linear(cfg.filters, cfg.d, bias=False)
         self.w = nn.Linear(cfg.d, 1, bias=False)
 
     def energies(self, s: torch.Tensor, h: torch.Tensor, prev: torch.Tensor) -> torch.Tensor:
-        """(B, M) queries, (B, N, M) phones, (B, N) previous alignments → (B, N) energies."""
+        """(B, M) queries, (B, N, M) phones, (B, 2, N) previous and cumulative alignments → (B, N)."""
         x = self.W(s).unsqueeze(1) + self.V(h)  # (B, N, d)
         if self.cfg.location:
-            f = self.F(prev.unsqueeze(1)).transpose(1, 2)  # (B, 1, N) → (B, K, N) → (B, N, K)
+            f = self.F(prev).transpose(1, 2)  # (B, 2, N) → (B, K, N) → (B, N, K)
             x = x + self.U(f)
         return self.w(torch.tanh(x)).squeeze(-1)  # (B, N)
 
 
 def decoder_queries(utt: Utterance) -> torch.Tensor:
-    """s_t = the previous frame (normalised), s_0 = a silent 'go' frame of zeros.  → (T, M)."""
-    x = normalise(utt.logmel)
-    return torch.cat([torch.zeros_like(x[:1]), x[:-1]])
+    """s_t = frame t, normalised (the teacher-forced frame the decoder is aligning).  → (T, M)."""
+    return normalise(utt.logmel)
 
 
 def phone_keys(phones: tuple[str, ...]) -> torch.Tensor:
@@ -88,13 +88,15 @@ def phone_keys(phones: tuple[str, ...]) -> torch.Tensor:
 # α_t = softmax_n(e_t(s_t, h, α_{t−1})),  α_{−1} = one-hot at the first phone
 def align(att: LocationSensitiveAttention, s: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
     """Run the attention step by step, feeding back its own alignment.  (T, M), (N, M) → (T, N)."""
-    prev = torch.zeros(1, h.size(0), device=h.device)
-    prev[0, 0] = 1.0
+    alpha = torch.zeros(1, h.size(0), device=h.device)
+    alpha[0, 0] = 1.0
+    cum = torch.zeros_like(alpha)
     rows = []
     for t in range(s.size(0)):
-        e = att.energies(s[t : t + 1], h.unsqueeze(0), prev)  # (1, N)
-        prev = stable_softmax(e, dim=-1)
-        rows.append(prev[0])
+        loc = torch.stack([alpha, cum / 10], dim=1)  # (1, 2, N)
+        alpha = stable_softmax(att.energies(s[t : t + 1], h.unsqueeze(0), loc), dim=-1)  # (1, N)
+        cum = cum + alpha
+        rows.append(alpha[0])
     return torch.stack(rows)
 
 
@@ -127,7 +129,7 @@ def training_set(cfg: AlignConfig) -> list[Utterance]:
 
 def _batch(utts: list[Utterance]) -> tuple[torch.Tensor, ...]:
     """Padded queries (B, T, M), keys (B, N, M), true phone per frame (B, T; −1 = padding),
-    teacher-forced previous alignment (B, T, N) and key mask (B, N)."""
+    teacher-forced location inputs (B, T, 2, N) and key mask (B, N)."""
     B, T, N = len(utts), max(u.logmel.size(0) for u in utts), max(len(u.phones) for u in utts)
     M = utts[0].logmel.size(1)
     s, h = torch.zeros(B, T, M), torch.zeros(B, N, M)
@@ -137,19 +139,22 @@ def _batch(utts: list[Utterance]) -> tuple[torch.Tensor, ...]:
         h[b, : len(u.phones)] = phone_keys(u.phones)
         target[b, : u.logmel.size(0)] = u.frame_phone()
         keep[b, : len(u.phones)] = True
-    prev_idx = torch.cat([torch.zeros(B, 1, dtype=torch.long), target[:, :-1].clamp_min(0)], 1)
-    prev = nn.functional.one_hot(prev_idx, N).float()  # (B, T, N) true alignment one step back
-    return s, h, target, prev, keep
+    true = nn.functional.one_hot(target.clamp_min(0), N).float() * (target >= 0).unsqueeze(-1)
+    first = nn.functional.one_hot(torch.zeros(B, 1, dtype=torch.long), N).float()  # α_{−1}
+    prev = torch.cat([first, true[:, :-1]], 1)  # (B, T, N): true α_{t−1}
+    cum = true.cumsum(1) - true  # (B, T, N): Σ_{τ<t} true α_τ
+    loc = torch.stack([prev, cum / 10], dim=2)  # (B, T, 2, N)
+    return s, h, target, loc, keep
 
 
 @functools.cache
 def _trained_cpu(cfg: AlignConfig) -> LocationSensitiveAttention:
     """Fit the attention to the known alignments: minimise −log α_{t, n*(t)} with Adam.
 
-    Teacher forcing: α_{t−1} is the true previous alignment, so all steps train in parallel.
+    Teacher forcing: α_{t−1} and c_{t−1} come from the true alignment, so all steps train in parallel.
     """
-    s, h, target, prev, keep = _batch(training_set(cfg))
-    B, T, N = prev.shape
+    s, h, target, loc, keep = _batch(training_set(cfg))
+    B, T, N = target.size(0), target.size(1), h.size(1)
     with torch.random.fork_rng(devices=[]):  # nn init uses the global generator: seed it, restore it
         torch.manual_seed(cfg.seed)
         att = LocationSensitiveAttention(cfg, s.size(-1))
@@ -157,7 +162,7 @@ def _trained_cpu(cfg: AlignConfig) -> LocationSensitiveAttention:
     hh = h.unsqueeze(1).expand(B, T, N, -1).reshape(B * T, N, -1)  # (B·T, N, M)
     mask = keep.unsqueeze(1).expand(B, T, N).reshape(B * T, N)
     for _ in range(cfg.steps):
-        e = att.energies(s.reshape(B * T, -1), hh, prev.reshape(B * T, N))  # (B·T, N)
+        e = att.energies(s.reshape(B * T, -1), hh, loc.reshape(B * T, 2, N))  # (B·T, N)
         e = e.masked_fill(~mask, -torch.finfo(e.dtype).max)
         loss = nn.functional.cross_entropy(e, target.reshape(-1), ignore_index=-1)
         opt.zero_grad()
@@ -169,3 +174,56 @@ def _trained_cpu(cfg: AlignConfig) -> LocationSensitiveAttention:
 def trained_attention(location: bool, device: torch.device | str = "cpu") -> LocationSensitiveAttention:
     """The trained module (trained once on the CPU, cached), copied to ``device``."""
     return copy.deepcopy(_trained_cpu(AlignConfig(location=location))).to(device)
+
+
+def path_stats(alpha: torch.Tensor, utt: Utterance) -> dict[str, float | int]:
+    """Mass on the true phone (mean over frames), backward jumps and skipped phones of the argmax path.
+
+    alpha: (T, N). A skip is a step whose argmax moves forward by more than one phone.
+    """
+    true = utt.frame_phone().to(alpha.device)
+    peaks = alpha.argmax(1)  # (T,)
+    step = peaks[1:] - peaks[:-1]
+    return {
+        "mass_on_true_phone": round(float(alpha[torch.arange(alpha.size(0)), true].mean()), 3),
+        "backward_jumps": int((step < 0).sum()),
+        "skipped_phones": int((step - 1).clamp_min(0).sum()),
+    }
+
+
+@demo(
+    "tts_alignment",
+    title={"zh": "语音合成：文本到频谱的对齐", "en": "Text-to-speech: text-to-spectrogram alignment"},
+    params=(
+        ParamSpec("text", "choice", "la la land", {"zh": "语句", "en": "Utterance"}, choices=tuple(UTTERANCES)),
+        ParamSpec("g", "float", 0.2, {"zh": "引导注意力宽度 g", "en": "Guided-attention width g"}, min=0.05, max=0.5, step=0.05),
+        ParamSpec("rate", "float", 1.0, {"zh": "语速", "en": "Speaking rate"}, min=0.6, max=1.6, step=0.1),
+        ParamSpec("seed", "int", 0, {"zh": "随机种子（语句）", "en": "Random seed (utterance)"}, min=0, max=9999),
+    ),
+    shows=(LocationSensitiveAttention, align, guided_attention_weight, guided_attention_loss),
+)
+def tts_alignment_demo(device: torch.device, text: str, g: float, rate: float, seed: int) -> Result:
+    """Each decoder step (frame, query) attends over the phones (keys): content-only vs location-sensitive."""
+    utt = synthesize(text, seed, rate)
+    s, h = decoder_queries(utt).to(device), phone_keys(utt.phones).to(device)  # (T, M), (N, M)
+    heads = [align(trained_attention(loc, device), s, h) for loc in (False, True)]
+    weights = torch.stack(heads).cpu()  # (2, T, N)
+    T, N = s.size(0), h.size(0)
+    facts: dict[str, float | int] = {"frames T": T, "phones N": N, "g": g}
+    for name, w in zip(("content", "location"), weights):
+        facts[f"{name}: guided loss L_att"] = round(guided_attention_loss(w, g), 4)
+        facts.update({f"{name}: {k}": v for k, v in path_stats(w, utt).items()})
+    extras = {
+        "logmel": utt.logmel.numpy(),
+        "spans": utt.spans,
+        "guided_W": guided_attention_weight(N, T, g).numpy(),  # (T, N)
+    }
+    return Result(
+        weights,
+        tuple(str(t) for t in range(T)),
+        tuple(utt.phones),
+        head_labels=("content-based (additive)", "location-sensitive (Chorowski 2015)"),
+        view="q18_tts",
+        facts=facts,
+        extras=extras,
+    )

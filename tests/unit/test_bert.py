@@ -43,7 +43,9 @@ def bert():
 def reference():
     from transformers import BertModel
 
-    model = BertModel.from_pretrained(str(model_dir()), attn_implementation="eager", add_pooling_layer=False)
+    model = BertModel.from_pretrained(
+        str(model_dir()), attn_implementation="eager", add_pooling_layer=False
+    )
     return model.eval()
 
 
@@ -154,7 +156,9 @@ def test_a_changed_weights_file_is_refused(model_copy, monkeypatch):
     path.write_bytes(bytes(data))
     monkeypatch.setenv("ATLAS_MODEL_DIR", str(model_copy))
     monkeypatch.setenv("ATLAS_MODEL_SHA256", BUNDLED_SHA256)
-    with pytest.raises(WeightsMismatch, match=r"sha256 is [0-9a-f]{64}, expected 53aa5117.*reinstall"):
+    with pytest.raises(
+        WeightsMismatch, match=r"sha256 is [0-9a-f]{64}, expected 53aa5117.*reinstall"
+    ):
         load_bert()
 
 
@@ -227,3 +231,8 @@ def test_cuda_matches_cpu(bert):
     _, a = run_text(bert, SENTENCES[0])
     _, b = run_text(gpu, SENTENCES[0])
     assert (a.attentions - b.attentions.cpu()).abs().max().item() < 1e-4
+
+
+def test_a_long_unknown_word_gets_a_short_label(bert):
+    enc = encode(bert.tokenizer, "ø" * 300)
+    assert enc.tokens[1] == "[UNK]" and enc.labels[1] == "øøøøøøøøøøø…(UNK)"

@@ -200,7 +200,9 @@ def test_minilm_stable_heads(measured):
     assert found["next"] == {"L2H9"}
     assert {"L3H8", "L3H10", "L5H6"} <= found["cls"]
     i = PATTERNS.index
-    assert scores[:, 0, 2, i("previous")].min() > 0.99  # L1H3 is an almost perfect previous-token head
+    assert (
+        scores[:, 0, 2, i("previous")].min() > 0.99
+    )  # L1H3 is an almost perfect previous-token head
     assert scores[:, 1, 8, i("next")].min() > 0.5
     assert scores[:, 2, 9, i("cls")].min() > 0.7 and scores[:, 4, 5, i("cls")].min() > 0.7
 

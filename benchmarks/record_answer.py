@@ -1,0 +1,50 @@
+"""How long one answer takes to record: grade, FSRS review and the committed write, end to end.
+
+Runs against a fresh SQLite store in a temporary directory (WAL, ``synchronous = FULL``, so each
+answer reaches the disk before the call returns), or the database ``url`` names.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from quiz.items import compute
+from quiz.scheduler import now_utc
+from quiz.session import answer, new_session_id
+from quiz.store import Store
+
+
+def run(n: int = 1000, url: str | None = None) -> dict:
+    """Median, p95 and max milliseconds to record one answer, over ``n`` answers by one learner."""
+    with tempfile.TemporaryDirectory(prefix="atlas-bench-") as tmp:
+        store = Store(url or f"sqlite:///{Path(tmp) / 'atlas.db'}")
+        learner = store.create_guest()
+        sid, start = new_session_id(), now_utc()
+        items = [compute(seed) for seed in range(16)]  # a handful of cards, reviewed again and again
+        times = []
+        for i in range(n):
+            item = items[i % len(items)]
+            response = f"{item.answer:.4f}" if i % 3 else "0"
+            t = time.perf_counter()
+            answer(store, learner, sid, item, response, 5.0, start + timedelta(minutes=i))
+            times.append((time.perf_counter() - t) * 1000)
+        rows = store.count_answers(learner.id)
+        backend = store.engine.dialect.name
+        store.close()
+    times.sort()
+    return {
+        "answers": n,
+        "rows": rows,
+        "backend": backend,
+        "median_ms": round(statistics.median(times), 3),
+        "p95_ms": round(times[int(0.95 * (n - 1))], 3),
+        "max_ms": round(times[-1], 3),
+    }
+
+
+if __name__ == "__main__":
+    print(run())

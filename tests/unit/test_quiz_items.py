@@ -1,0 +1,221 @@
+"""Quiz items: the bank's authored types, and the live items the engine generates.
+
+Live items are checked against independent references written here: mask rules from the
+formulas the prompt states, attention weights against ``torch.softmax`` with ``-inf`` masking,
+and the compute-it numbers by hand with ``math.exp``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+import yaml
+
+from quiz.bank import Bank, load_bank
+from quiz.generators import draw
+from quiz.items import (
+    Item,
+    LIVE,
+    LIVE_QUESTION,
+    all_item_ids,
+    compute,
+    draw_mask,
+    heatmap_weights,
+    item_tags,
+    make_item,
+    which_heatmap,
+)
+
+from ..conftest import FIXTURES
+
+SEEDS = range(60)
+
+
+def write_bank(directory: Path) -> Path:
+    """Two questions holding every authored item type (single, multiple, true_false, fixed and
+    generated numeric, flashcard), tagged ``basics`` and ``masks``."""
+    base = yaml.safe_load((FIXTURES / "bank" / "q01-sample.yaml").read_text(encoding="utf-8"))
+    t = lambda en, zh=None: {"en": en, "zh": zh or f"（中）{en}"}  # noqa: E731
+    first = {**base, "quiz": [
+        {"id": "s-single", "type": "single", "prompt": t("Which scale?"), "options": [t("1/√d_k"), t("d_k"), t("1")],
+         "answer": 0, "explanation": t("Divide by √d_k.")},
+        {"id": "s-multiple", "type": "multiple", "prompt": t("Which are masks?"),
+         "options": [t("causal"), t("padding"), t("softmax"), t("sliding window")], "answer": [0, 1, 3],
+         "explanation": t("Softmax is not a mask.")},
+        {"id": "s-tf", "type": "true_false", "prompt": t("Weights sum to one."), "answer": True,
+         "explanation": t("Softmax rows sum to one.")},
+        {"id": "s-num", "type": "numeric", "prompt": t("softmax([2,1,0])[0]?"), "answer": 0.665,
+         "tolerance": 0.001, "explanation": t("e²/(e²+e+1).")},
+        {"id": "s-gen", "type": "numeric", "generator": "softmax_weight", "params": {"n": 4},
+         "prompt": t("Compute a weight."), "explanation": t("Exponentiate, divide by the sum.")},
+        {"id": "s-card", "type": "flashcard", "prompt": t("What is Q Kᵀ?"), "answer": t("All query–key scores."),
+         "explanation": t("One score per pair.")},
+    ]}
+    second = {**base, "id": "q02-masks", "number": 2, "tags": ["masks"], "title": t("Masks"), "quiz": [
+        {"id": "m-tf", "type": "true_false", "prompt": t("A causal mask hides the future."), "answer": True,
+         "explanation": t("j ≤ i only.")},
+        {"id": "m-single", "type": "single", "prompt": t("Causal mask shape?"),
+         "options": [t("lower triangle"), t("upper triangle")], "answer": 0, "explanation": t("j ≤ i.")},
+    ]}
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, q in (("q01-sample.yaml", first), ("q02-masks.yaml", second)):
+        (directory / name).write_text(yaml.safe_dump(q, allow_unicode=True), encoding="utf-8")
+    return directory
+
+
+def right_and_wrong(item: Item) -> tuple[Any, Any]:
+    """A correct and a wrong response to ``item``, in the form its page widget returns."""
+    t, key = item.type, item.answer
+    if t in ("single", "which_heatmap"):
+        return key, (key + 1) % len(item.options)
+    if t == "multiple":
+        return list(key), [i for i in range(len(item.options)) if i not in key]
+    if t == "true_false":
+        return key, not key
+    if t in ("numeric", "compute"):
+        return f"{key:.6f}", f"{key + 10 * (item.tolerance + 1):.6f}"
+    if t == "flashcard":
+        return "good", "again"
+    return [list(r) for r in key], [[True] * len(key) for _ in key]
+
+
+@pytest.fixture(scope="module")
+def bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
+    return load_bank(write_bank(tmp_path_factory.mktemp("bank")), strict=True)
+
+
+# ── authored items ────────────────────────────────────────────────────────────────────────────
+
+
+def test_every_authored_type_becomes_an_item(bank: Bank):
+    items = {i: make_item(bank, i, seed=7) for i in all_item_ids(bank) if i not in LIVE}
+    assert {it.type for it in items.values()} == {"single", "multiple", "true_false", "numeric", "flashcard"}
+    assert items["s-single"].answer == 0 and len(items["s-single"].options) == 3
+    assert items["s-multiple"].answer == (0, 1, 3)
+    assert items["s-tf"].answer is True
+    assert items["s-num"].answer == 0.665 and items["s-num"].tolerance == 0.001
+    assert items["s-card"].answer == {"en": "All query–key scores.", "zh": "（中）All query–key scores."}
+    assert items["m-tf"].question_id == "q02-masks" and items["m-tf"].tags == ("masks",) and items["m-tf"].number == 2
+
+
+def test_generated_numeric_is_drawn_fresh_from_the_seed(bank: Bank):
+    a, b = make_item(bank, "s-gen", 1), make_item(bank, "s-gen", 2)
+    assert a.answer == draw("softmax_weight", {"n": 4}, 1).answer
+    assert a.prompt == draw("softmax_weight", {"n": 4}, 1).prompt
+    assert a.prompt != b.prompt  # fresh numbers
+    scores = [int(x) for x in re.search(r"\[(.*?)\]", a.prompt["en"]).group(1).split(",")]
+    i = int(re.search(r"component (\d+)", a.prompt["en"]).group(1)) - 1
+    assert a.answer == pytest.approx(math.exp(scores[i]) / sum(math.exp(s) for s in scores), abs=1e-6)
+
+
+def test_lookup_of_unknown_and_live_items(bank: Bank):
+    assert make_item(bank, "no-such-item", 0) is None
+    assert all_item_ids(bank)[-3:] == list(LIVE)
+    assert item_tags(bank, "live:draw-mask") == ("live", "masks")
+    assert item_tags(bank, "s-tf") == ("basics",)
+
+
+# ── draw the mask ─────────────────────────────────────────────────────────────────────────────
+
+
+def reference_mask(text: str, n: int) -> list[list[bool]]:
+    """The mask an English prompt or explanation states, from its formula (independent of the engine)."""
+    rng = range(n)
+    if "every query sees every key" in text:
+        return [[True for _ in rng] for _ in rng]
+    if m := re.search(r"0 ≤ i − j ≤ (\d+)", text):
+        w = int(m.group(1))
+        return [[0 <= i - j <= w for j in rng] for i in rng]
+    if m := re.search(r"\|i − j\| < (\d+) or \(i − j\) mod \d+ = 0", text):
+        s = int(m.group(1))
+        return [[abs(i - j) < s or (i - j) % s == 0 for j in rng] for i in rng]
+    if m := re.search(r"\|i − j\| ≤ (\d+), and the first (\d+) tokens", text):
+        w, g = int(m.group(1)), int(m.group(2))
+        return [[abs(i - j) <= w or i < g or j < g for j in rng] for i in rng]
+    if m := re.search(r"\|i − j\| ≤ (\d+)", text):
+        w = int(m.group(1))
+        return [[abs(i - j) <= w for j in rng] for i in rng]
+    assert "allowed[i, j] = j ≤ i" in text, text
+    return [[j <= i for j in rng] for i in rng]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_draw_mask_key_matches_the_rule_the_prompt_states(seed: int):
+    item = draw_mask(seed)
+    n = int(re.search(r"n = (\d+)", item.prompt["en"]).group(1))
+    assert len(item.answer) == n and all(len(r) == n for r in item.answer)
+    assert [list(r) for r in item.answer] == reference_mask(item.prompt["en"], n)
+    assert item.question_id == LIVE_QUESTION and item.type == "draw_mask"
+    assert str(sum(map(sum, item.answer))) in item.explanation["en"]
+
+
+def test_draw_mask_covers_every_mechanism():
+    names = {re.search(r"\*\*(.*?)\*\*", draw_mask(s).prompt["en"]).group(1) for s in SEEDS}
+    assert len(names) == 5
+
+
+# ── which heatmap is it? ──────────────────────────────────────────────────────────────────────
+
+
+def test_heatmap_weights_match_a_torch_softmax_reference():
+    mask = torch.rand(9, 9, generator=torch.Generator().manual_seed(0)) > 0.4
+    mask |= torch.eye(9, dtype=torch.bool)
+    w = heatmap_weights(mask, seed=5, d_k=8)
+    g = torch.Generator().manual_seed(5)
+    q, k, _ = (torch.randn(9, 8, generator=g) for _ in range(3))
+    ref = torch.softmax((q @ k.T / math.sqrt(8)).masked_fill(~mask, -math.inf), dim=-1)
+    torch.testing.assert_close(w, ref)
+
+
+@pytest.mark.parametrize("seed", SEEDS[:25])
+def test_which_heatmap_target_shows_the_named_mechanism(seed: int):
+    item = which_heatmap(seed)
+    assert len(item.results) == 4 and len(item.options) == 4 and 0 <= item.answer < 4
+    supports = []
+    for r in item.results:
+        w = r.weights[0]
+        torch.testing.assert_close(w.sum(-1), torch.ones(w.size(0)))
+        supports.append(w > 0)
+    assert len({tuple(s.flatten().tolist()) for s in supports}) == 4  # four different patterns
+    n = item.results[0].weights.size(-1)
+    expected = torch.tensor(reference_mask(item.explanation["en"], n))
+    assert torch.equal(supports[item.answer], expected)  # the target shows the rule the answer names
+    named = re.search(r"\*\*(.*?)\*\*", item.prompt["en"]).group(1)
+    assert f"{'ABCD'[item.answer]}: {named}" in item.explanation["en"]
+
+
+def test_which_heatmap_options_do_not_give_the_answer_away():
+    item = which_heatmap(3)
+    assert [o["en"] for o in item.options] == ["A", "B", "C", "D"]
+
+
+def test_live_items_are_fresh_each_seed():
+    assert not torch.equal(which_heatmap(1).results[0].weights, which_heatmap(2).results[0].weights)
+    assert len({compute(s).prompt["en"] for s in range(20)}) == 20
+
+
+# ── compute it ────────────────────────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("seed", SEEDS[:30])
+def test_compute_answer_by_hand(seed: int):
+    item = compute(seed)
+    p = item.prompt["en"]
+    vecs = [[int(x) for x in v.split(",")] for v in re.findall(r"= \[([-\d, ]+)\]", p)]
+    q, ks = vecs[0], vecs[1:4]
+    scores = [sum(a * b for a, b in zip(q, k, strict=True)) / math.sqrt(4) for k in ks]
+    e = [math.exp(s) for s in scores]
+    w = [x / sum(e) for x in e]
+    if "values v" in p:
+        v = vecs[4]
+        expected = sum(wi * vi for wi, vi in zip(w, v, strict=True))
+    else:
+        j = int(re.search(r"weight on k(\d)", p).group(1)) - 1
+        expected = w[j]
+    assert item.answer == pytest.approx(expected, abs=1e-9)
+    assert item.tolerance in (0.0015, 0.006)
