@@ -24,7 +24,9 @@ def run(n: int = 1000, url: str | None = None) -> dict:
         store = Store(url or f"sqlite:///{Path(tmp) / 'atlas.db'}")
         learner = store.create_guest()
         sid, start = new_session_id(), now_utc()
-        items = [compute(seed) for seed in range(16)]  # a handful of cards, reviewed again and again
+        items = [
+            compute(seed) for seed in range(16)
+        ]  # a handful of cards, reviewed again and again
         times = []
         for i in range(n):
             item = items[i % len(items)]

@@ -71,9 +71,12 @@ def build_pair(
     d_model: int, seed: int, device: torch.device | str = "cpu"
 ) -> tuple[SeedAttentionModule, ScaledAttentionModule]:
     """Both modules with identical, seeded weights on ``device`` (built on ``meta``: no global RNG use)."""
-    seed_m = SeedAttentionModule(d_model, device="meta").to_empty(device=device)
+    seed_m = fill_linears_(
+        SeedAttentionModule(d_model, device="meta").to_empty(device=device), seed
+    )
     fixed_m = ScaledAttentionModule(d_model, device="meta").to_empty(device=device)
-    return fill_linears_(seed_m, seed), fill_linears_(fixed_m, seed)
+    fixed_m.load_state_dict(seed_m.state_dict())  # same names, same numbers
+    return seed_m, fixed_m
 
 
 def row_entropy(weights: torch.Tensor) -> torch.Tensor:

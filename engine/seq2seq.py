@@ -11,13 +11,16 @@ Shapes: N batch, S source length, T target length, d model size, h heads, V voca
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import math
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from engine.attention import MHAParams, multi_head_attention
@@ -197,25 +200,38 @@ def random_words(g: torch.Generator, n: int, min_len: int, max_len: int) -> list
     return ["".join(LETTERS[c] for c in row[:k]) for row, k in zip(letters, lengths, strict=True)]
 
 
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """Run on one CPU thread: tiny matrices gain nothing from more, and a busy machine loses a lot."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 @functools.cache
 def _trained_cpu(cfg: Seq2SeqConfig, seed: int) -> Seq2Seq:
     """Train on the CPU with Adam and cross-entropy (padding ignored); cached per (config, seed)."""
+    with _one_thread():
+        return _train(cfg, seed)
+
+
+def _train(cfg: Seq2SeqConfig, seed: int) -> Seq2Seq:
+    """``cfg.steps`` Adam steps on fresh random words, with a one-cycle learning-rate schedule."""
     g = torch.Generator().manual_seed(seed)
-    with torch.random.fork_rng(
-        devices=[]
-    ):  # nn init uses the global generator: seed it, then restore
+    # nn's initialisers draw from the global generator: seed a forked copy, restored on exit
+    with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = Seq2Seq(cfg)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.steps)
     for _ in range(cfg.steps):
-        src, tgt_in, tgt_out = make_batch(
-            random_words(g, cfg.batch, cfg.min_len, cfg.max_len), cfg.task, cfg.max_len
-        )
+        words = random_words(g, cfg.batch, cfg.min_len, cfg.max_len)
+        src, tgt_in, tgt_out = make_batch(words, cfg.task, cfg.max_len)
         logits = model(src, tgt_in)  # (N, T, V)
-        loss = nn.functional.cross_entropy(
-            logits.flatten(0, 1), tgt_out.flatten(), ignore_index=PAD
-        )
+        loss = F.cross_entropy(logits.flatten(0, 1), tgt_out.flatten(), ignore_index=PAD)
         opt.zero_grad()
         loss.backward()
         opt.step()

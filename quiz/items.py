@@ -269,9 +269,11 @@ def which_heatmap(seed: int) -> Item:
 def draw_mask(seed: int) -> Item:
     """An n × n grid to tick where query i (row) may attend to key j (column) under a described mask."""
     rng, mech = random.Random(seed), _mechanisms()
-    n, p = rng.choice([5, 6, 7, 8]), _draw_params(rng)
-    m = mech[rng.choice(["causal", "sliding_window", "causal_window", "strided", "global_local"])]
-    grid = m.mask(n, p)
+    grid = torch.ones(1, 1, dtype=torch.bool)
+    while bool(grid.all()):  # a mask that allows every cell would ask nothing: draw again
+        n, p = rng.choice([5, 6, 7, 8]), _draw_params(rng)
+        m = mech[rng.choice(["causal", "sliding_window", "causal_window", "strided", "global_local"])]
+        grid = m.mask(n, p)
     key = tuple(tuple(bool(x) for x in row) for row in grid.tolist())
     allowed = int(grid.sum())
     return Item(

@@ -369,7 +369,10 @@ def submit(
 def feedback_ui(item: Item, out: Outcome, lang: str) -> None:
     """Right or wrong, the key, the explanation, the study link and when the item comes back."""
     g = out.grade
-    (st.success if g.correct else st.error)(("✅ " if g.correct else "❌ ") + g.message[lang])
+    if g.correct:
+        st.success(g.message[lang], icon="✅")
+    else:
+        st.error(g.message[lang], icon="❌")
     if item.type in ("single", "multiple"):
         keys = [item.answer] if item.type == "single" else list(item.answer)
         st.markdown("\n".join(f"- ✔ {item.options[k][lang]}" for k in keys))

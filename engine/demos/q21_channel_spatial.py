@@ -6,8 +6,8 @@ attention modules then re-weight them:
     squeeze-and-excitation (Hu et al. 2018):  z_c = mean_{h,w} U_c,   s = σ(W₂ ReLU(W₁ z)),   U'_c = s_c · U_c
     spatial attention (Woo et al. 2018, CBAM):  M = σ(conv_{7×7}([mean_c U'; max_c U'])),   U'' = M ⊙ U'
 
-Both are trained for a few seconds on synthesized scenes to answer "is there a red
-square?", so the excitation learns which channels matter and the spatial map where.
+Both are fitted in a few seconds on synthesized scenes with one red square or none (see
+``_trained_cpu``), so the excitation learns which channels matter and the spatial map where.
 
 Shapes: C channels, H × W image, r reduction ratio.
 """
@@ -31,33 +31,33 @@ CHANNELS = ("red", "green", "blue", "brightness", "horizontal edges", "vertical 
 
 
 def filter_bank(img: torch.Tensor) -> torch.Tensor:
-    """C = 8 fixed feature maps: R, G, B, luminance, |Sobel y|, |Sobel x|, |diagonal|, |Laplacian|.  (H, W, 3) → (C, H, W)."""
-    rgb = img.permute(2, 0, 1)  # (3, H, W)
-    lum = (0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]).unsqueeze(0)  # (1, H, W)
+    """C = 8 fixed maps: R, G, B, luminance, |Sobel y|, |Sobel x|, |diagonal|, |Laplacian|.  (B, H, W, 3) → (B, C, H, W)."""
+    rgb = img.permute(0, 3, 1, 2)  # (B, 3, H, W)
+    lum = 0.299 * rgb[:, :1] + 0.587 * rgb[:, 1:2] + 0.114 * rgb[:, 2:]  # (B, 1, H, W)
     sobel = torch.tensor([[-1.0, -2.0, -1.0], [0.0, 0.0, 0.0], [1.0, 2.0, 1.0]], device=img.device)
     diag = torch.tensor([[-2.0, -1.0, 0.0], [-1.0, 0.0, 1.0], [0.0, 1.0, 2.0]], device=img.device)
     lap = torch.tensor([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]], device=img.device)
     kernels = torch.stack([sobel, sobel.T, diag, lap]).unsqueeze(1) / 4  # (4, 1, 3, 3)
-    edges = F.conv2d(lum.unsqueeze(0), kernels, padding=1)[0].abs()  # (4, H, W)
-    return torch.cat([rgb, lum, edges])
+    edges = F.conv2d(lum, kernels, padding=1).abs()  # (B, 4, H, W)
+    return torch.cat([rgb, lum, edges], dim=1)
 
 
-# s = σ(W₂ ReLU(W₁ z + b₁) + b₂),  z_c = (1/HW) Σ_{h,w} U_c[h, w]
+# z_c = (1/HW) Σ_{h,w} U_c[h, w],   s = σ(W₂ ReLU(W₁ z + b₁) + b₂)
 def squeeze_excitation(
     U: torch.Tensor, W1: torch.Tensor, b1: torch.Tensor, W2: torch.Tensor, b2: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Channel attention.  U (C, H, W), W1 (C/r, C), W2 (C, C/r) → (s · U (C, H, W), gates s (C,))."""
-    z = U.mean(dim=(1, 2))  # squeeze: (C,)
-    s = torch.sigmoid(W2 @ torch.relu(W1 @ z + b1) + b2)  # excitation: (C,)
-    return s[:, None, None] * U, s
+    """Channel attention.  U (B, C, H, W), W1 (C/r, C), W2 (C, C/r) → (s · U (B, C, H, W), gates s (B, C))."""
+    z = U.mean(dim=(2, 3))  # squeeze: (B, C)
+    s = torch.sigmoid(torch.relu(z @ W1.T + b1) @ W2.T + b2)  # excitation: (B, C)
+    return s[:, :, None, None] * U, s
 
 
-# M = σ(conv([mean_c U; max_c U])),  one k × k kernel over 2 input maps
+# M = σ(conv_{k×k}([mean_c U; max_c U]) + b)
 def spatial_attention(U: torch.Tensor, kernel: torch.Tensor, bias: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """CBAM spatial attention.  U (C, H, W), kernel (1, 2, k, k), bias (1,) → (M ⊙ U, map M (H, W))."""
-    pooled = torch.stack([U.mean(0), U.amax(0)]).unsqueeze(0)  # (1, 2, H, W)
-    M = torch.sigmoid(F.conv2d(pooled, kernel, bias, padding=kernel.size(-1) // 2))[0, 0]  # (H, W)
-    return M * U, M
+    """CBAM spatial attention.  U (B, C, H, W), kernel (1, 2, k, k), bias (1,) → (M ⊙ U, map M (B, H, W))."""
+    pooled = torch.stack([U.mean(1), U.amax(1)], dim=1)  # (B, 2, H, W)
+    M = torch.sigmoid(F.conv2d(pooled, kernel, bias, padding=kernel.size(-1) // 2))[:, 0]  # (B, H, W)
+    return M.unsqueeze(1) * U, M
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,10 @@ class SEConfig:
 
     reduction: int = 2
     kernel: int = 7
-    side: int = 32
-    steps: int = 300
-    batch: int = 32
-    lr: float = 0.02
+    side: int = 24
+    scenes: int = 384
+    steps: int = 400
+    lr: float = 0.05
     seed: int = 0
 
 
@@ -83,10 +83,114 @@ class ChannelSpatialNet(nn.Module):
         self.conv = nn.Conv2d(2, 1, cfg.kernel, padding=cfg.kernel // 2)
         self.head = nn.Linear(C, 1)
 
-    def attend(self, img: torch.Tensor) -> dict[str, torch.Tensor]:
-        """Features, gates, spatial map and the logit for one image (H, W, 3)."""
+    def se(self, U: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return squeeze_excitation(U, self.fc1.weight, self.fc1.bias, self.fc2.weight, self.fc2.bias)
+
+    def forward(self, img: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Features (B, C, H, W), gates (B, C), spatial map (B, H, W) and logit (B,) for images (B, H, W, 3)."""
         U = filter_bank(img)
-        U1, s = squeeze_excitation(U, self.fc1.weight, self.fc1.bias, self.fc2.weight, self.fc2.bias)
+        U1, s = self.se(U)
         U2, M = spatial_attention(U1, self.conv.weight, self.conv.bias)
-        logit = self.head(U2.mean(dim=(1, 2)))[0]
-        return {"features": U, "gates": s, "map": M, "logit": logit}
+        return {"features": U, "gates": s, "map": M, "logit": self.head(U2.mean(dim=(2, 3)))[:, 0]}
+
+
+COLOURS = {
+    "red": (0.9, 0.1, 0.1), "green": (0.1, 0.75, 0.2), "blue": (0.15, 0.25, 0.9),
+    "yellow": (0.95, 0.85, 0.1), "white": (0.95, 0.95, 0.95),
+}
+
+
+def scene(side: int, positive: bool, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Grey noisy background, three coloured squares (one red iff ``positive``) and a thin red bar.
+
+    Returns the image (side, side, 3) and the red square's mask (side, side).
+    """
+    img = (0.4 + 0.08 * torch.randn(side, side, 1, generator=g)).expand(side, side, 3).clone()
+    mask = torch.zeros(side, side)
+    others = [c for c in COLOURS if c != "red"]
+    picks = torch.randint(0, len(others), (3,), generator=g).tolist()
+    colours = (["red"] if positive else [others[picks[0]]]) + [others[i] for i in picks[1:]]
+    for name in reversed(colours):  # the first (possibly red) square is drawn last, on top
+        k = int(torch.randint(side // 6 + 2, side // 4 + 3, (1,), generator=g))
+        r, c = torch.randint(0, side - k, (2,), generator=g).tolist()
+        img[r : r + k, c : c + k] = torch.tensor(COLOURS[name])
+        mask[r : r + k, c : c + k] = float(name == "red")
+    r, c = torch.randint(0, side - side // 3, (2,), generator=g).tolist()
+    img[r, c : c + side // 3] = torch.tensor(COLOURS["red"])  # red, but not a square
+    mask[r, c : c + side // 3] = 0.0
+    return img.clamp(0, 1), mask
+
+
+def _fit(params: list[torch.Tensor], loss_fn, steps: int, lr: float) -> None:
+    """Adam on ``loss_fn()`` for ``steps`` full-batch steps."""
+    opt = torch.optim.Adam(params, lr=lr)
+    for _ in range(steps):
+        loss = loss_fn()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+
+@functools.cache
+def _trained_cpu(cfg: SEConfig) -> ChannelSpatialNet:
+    """Fit on ``cfg.scenes`` synthesized scenes, in two fast stages.
+
+    1. SE + head on "is there a red square?": with the spatial map left out, the pooled
+       features are GAP(s · U) = s ⊙ z, so only the squeezed vectors z (B, C) are needed.
+    2. The spatial kernel as a per-pixel logistic regression onto the red square's mask
+       (the k × k conv is linear in its weights, so it is fitted on unfolded patches).
+    """
+    g = torch.Generator().manual_seed(cfg.seed)
+    y = torch.randint(0, 2, (cfg.scenes,), generator=g)
+    imgs, masks = zip(*(scene(cfg.side, bool(v), g) for v in y))
+    U = filter_bank(torch.stack(imgs))  # (B, C, H, W), fixed
+    with torch.random.fork_rng(devices=[]):  # nn init uses the global generator: seed it, restore it
+        torch.manual_seed(cfg.seed)
+        net = ChannelSpatialNet(cfg)
+    z = U.mean(dim=(2, 3))  # (B, C)
+    se_params = [*net.fc1.parameters(), *net.fc2.parameters(), *net.head.parameters()]
+    _fit(se_params, lambda: F.binary_cross_entropy_with_logits(net.head(net.se(U)[1] * z)[:, 0], y.float()), cfg.steps, cfg.lr)
+    with torch.no_grad():
+        U1 = net.se(U)[0]
+        pooled = torch.stack([U1.mean(1), U1.amax(1)], dim=1)  # (B, 2, H, W)
+        cols = F.unfold(pooled, cfg.kernel, padding=cfg.kernel // 2).transpose(1, 2).reshape(-1, 2 * cfg.kernel**2)
+    target = torch.stack(masks).reshape(-1)  # (B·H·W,)
+    w, b = net.conv.weight, net.conv.bias
+    _fit([w, b], lambda: F.binary_cross_entropy_with_logits(cols @ w.reshape(-1) + b, target), cfg.steps, cfg.lr)
+    return net.eval().requires_grad_(False)
+
+
+def trained_net(device: torch.device | str = "cpu") -> ChannelSpatialNet:
+    """The trained network (trained once on the CPU, cached), copied to ``device``."""
+    return copy.deepcopy(_trained_cpu(SEConfig())).to(device)
+
+
+def demo_image(image: str, seed: int) -> torch.Tensor:
+    """A 64 × 64 scene with a red square (from ``seed``), or a 128 × 128 image of Q10.  → (H, W, 3)."""
+    if image == "scene":
+        return scene(64, True, torch.Generator().manual_seed(seed))[0]
+    return torch.tensor(load_image(image))
+
+
+@demo(
+    "channel_spatial",
+    title={"zh": "通道注意力（SE）与空间注意力（CBAM）", "en": "Channel (SE) and spatial (CBAM) attention"},
+    params=(
+        ParamSpec("image", "choice", "scene", {"zh": "图像", "en": "Image"}, choices=("scene", "grace_hopper", "synthetic")),
+        ParamSpec("seed", "int", 0, {"zh": "随机种子（场景）", "en": "Random seed (scene)"}, min=0, max=9999),
+    ),
+    shows=(filter_bank, squeeze_excitation, spatial_attention),
+)
+def channel_spatial_demo(device: torch.device, image: str, seed: int) -> Result:
+    """Excitation gates per channel and the spatial map of the trained red-square detector on one image."""
+    img = demo_image(image, seed).to(device)
+    out = {k: v[0].cpu() for k, v in trained_net(device)(img.unsqueeze(0)).items()}
+    s = out["gates"]  # (C,) each in (0, 1), not a distribution
+    weights = (s / s.sum()).reshape(1, 1, -1)  # (1, 1, C): each channel's share of the excitation
+    facts = {
+        "channels C": len(CHANNELS), "reduction r": SEConfig().reduction, "image": f"{img.shape[0]}×{img.shape[1]}",
+        "P(red square)": round(float(torch.sigmoid(out["logit"])), 3),
+        "strongest gate": CHANNELS[int(s.argmax())], "weakest gate": CHANNELS[int(s.argmin())],
+    }
+    extras = {"image": img.cpu().numpy(), "gates": s.numpy(), "map": out["map"].numpy(), "features": out["features"].numpy()}
+    return Result(weights, ("image",), CHANNELS, head_labels=("SE gates, normalised",), view="q21_channel_spatial", facts=facts, extras=extras)

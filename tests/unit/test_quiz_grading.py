@@ -53,8 +53,16 @@ def test_parse_number_reads_what_learners_type(text, value):
 
 @pytest.mark.parametrize(
     ("text", "problem"),
-    [("", "empty"), ("   ", "empty"), (None, "empty"), ("about half", "no_number"),
-     ("3 or 4", "several"), ("1,2,3", "several"), ("1/0", "bad"), (float("nan"), "bad")],
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        (None, "empty"),
+        ("about half", "no_number"),
+        ("3 or 4", "several"),
+        ("1,2,3", "several"),
+        ("1/0", "bad"),
+        (float("nan"), "bad"),
+    ],
 )
 def test_parse_number_problems(text, problem):
     p = parse_number(text)
@@ -95,7 +103,9 @@ def test_single_choice():
 
 def test_multiple_choice_partial_credit_by_hand():
     key = [0, 1, 2]
-    assert grade_multiple([2, 1, 0], key, 5).score == 1.0 and grade_multiple([2, 1, 0], key, 5).correct
+    assert (
+        grade_multiple([2, 1, 0], key, 5).score == 1.0 and grade_multiple([2, 1, 0], key, 5).correct
+    )
     g = grade_multiple([0, 1], key, 5)  # two of three right, none wrong → 2/3
     assert not g.correct and g.score == pytest.approx(2 / 3)
     assert grade_multiple([0, 1, 3], key, 5).score == pytest.approx(1 / 3)  # (2 − 1)/3
@@ -111,7 +121,10 @@ def test_true_false_false_is_an_answer():
     assert not grade_true_false(None, True).answered
 
 
-@pytest.mark.parametrize(("rating", "correct", "score"), [("again", False, 0.0), ("hard", True, 0.5), ("good", True, 1.0), ("easy", True, 1.0)])
+@pytest.mark.parametrize(
+    ("rating", "correct", "score"),
+    [("again", False, 0.0), ("hard", True, 0.5), ("good", True, 1.0), ("easy", True, 1.0)],
+)
 def test_flashcard_self_rating(rating, correct, score):
     g = grade_flashcard(rating)
     assert (g.answered, g.correct, g.score, g.response) == (True, correct, score, rating)
@@ -150,7 +163,9 @@ def test_grade_dispatches_live_items():
     assert grade(dm, [list(r) for r in dm.answer]).correct
     c = compute(4)
     assert grade(c, f"{c.answer:.3f}").correct
-    assert grade(c, f"{c.answer:.2f}").correct == (abs(round(c.answer, 2) - c.answer) <= c.tolerance)
+    assert grade(c, f"{c.answer:.2f}").correct == (
+        abs(round(c.answer, 2) - c.answer) <= c.tolerance
+    )
     assert not grade(c, "").answered
 
 

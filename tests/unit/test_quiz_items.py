@@ -19,9 +19,9 @@ import yaml
 from quiz.bank import Bank, load_bank
 from quiz.generators import draw
 from quiz.items import (
-    Item,
     LIVE,
     LIVE_QUESTION,
+    Item,
     all_item_ids,
     compute,
     draw_mask,
@@ -41,27 +41,81 @@ def write_bank(directory: Path) -> Path:
     generated numeric, flashcard), tagged ``basics`` and ``masks``."""
     base = yaml.safe_load((FIXTURES / "bank" / "q01-sample.yaml").read_text(encoding="utf-8"))
     t = lambda en, zh=None: {"en": en, "zh": zh or f"（中）{en}"}  # noqa: E731
-    first = {**base, "quiz": [
-        {"id": "s-single", "type": "single", "prompt": t("Which scale?"), "options": [t("1/√d_k"), t("d_k"), t("1")],
-         "answer": 0, "explanation": t("Divide by √d_k.")},
-        {"id": "s-multiple", "type": "multiple", "prompt": t("Which are masks?"),
-         "options": [t("causal"), t("padding"), t("softmax"), t("sliding window")], "answer": [0, 1, 3],
-         "explanation": t("Softmax is not a mask.")},
-        {"id": "s-tf", "type": "true_false", "prompt": t("Weights sum to one."), "answer": True,
-         "explanation": t("Softmax rows sum to one.")},
-        {"id": "s-num", "type": "numeric", "prompt": t("softmax([2,1,0])[0]?"), "answer": 0.665,
-         "tolerance": 0.001, "explanation": t("e²/(e²+e+1).")},
-        {"id": "s-gen", "type": "numeric", "generator": "softmax_weight", "params": {"n": 4},
-         "prompt": t("Compute a weight."), "explanation": t("Exponentiate, divide by the sum.")},
-        {"id": "s-card", "type": "flashcard", "prompt": t("What is Q Kᵀ?"), "answer": t("All query–key scores."),
-         "explanation": t("One score per pair.")},
-    ]}
-    second = {**base, "id": "q02-masks", "number": 2, "tags": ["masks"], "title": t("Masks"), "quiz": [
-        {"id": "m-tf", "type": "true_false", "prompt": t("A causal mask hides the future."), "answer": True,
-         "explanation": t("j ≤ i only.")},
-        {"id": "m-single", "type": "single", "prompt": t("Causal mask shape?"),
-         "options": [t("lower triangle"), t("upper triangle")], "answer": 0, "explanation": t("j ≤ i.")},
-    ]}
+    first = {
+        **base,
+        "quiz": [
+            {
+                "id": "s-single",
+                "type": "single",
+                "prompt": t("Which scale?"),
+                "options": [t("1/√d_k"), t("d_k"), t("1")],
+                "answer": 0,
+                "explanation": t("Divide by √d_k."),
+            },
+            {
+                "id": "s-multiple",
+                "type": "multiple",
+                "prompt": t("Which are masks?"),
+                "options": [t("causal"), t("padding"), t("softmax"), t("sliding window")],
+                "answer": [0, 1, 3],
+                "explanation": t("Softmax is not a mask."),
+            },
+            {
+                "id": "s-tf",
+                "type": "true_false",
+                "prompt": t("Weights sum to one."),
+                "answer": True,
+                "explanation": t("Softmax rows sum to one."),
+            },
+            {
+                "id": "s-num",
+                "type": "numeric",
+                "prompt": t("softmax([2,1,0])[0]?"),
+                "answer": 0.665,
+                "tolerance": 0.001,
+                "explanation": t("e²/(e²+e+1)."),
+            },
+            {
+                "id": "s-gen",
+                "type": "numeric",
+                "generator": "softmax_weight",
+                "params": {"n": 4},
+                "prompt": t("Compute a weight."),
+                "explanation": t("Exponentiate, divide by the sum."),
+            },
+            {
+                "id": "s-card",
+                "type": "flashcard",
+                "prompt": t("What is Q Kᵀ?"),
+                "answer": t("All query–key scores."),
+                "explanation": t("One score per pair."),
+            },
+        ],
+    }
+    second = {
+        **base,
+        "id": "q02-masks",
+        "number": 2,
+        "tags": ["masks"],
+        "title": t("Masks"),
+        "quiz": [
+            {
+                "id": "m-tf",
+                "type": "true_false",
+                "prompt": t("A causal mask hides the future."),
+                "answer": True,
+                "explanation": t("j ≤ i only."),
+            },
+            {
+                "id": "m-single",
+                "type": "single",
+                "prompt": t("Causal mask shape?"),
+                "options": [t("lower triangle"), t("upper triangle")],
+                "answer": 0,
+                "explanation": t("j ≤ i."),
+            },
+        ],
+    }
     directory.mkdir(parents=True, exist_ok=True)
     for name, q in (("q01-sample.yaml", first), ("q02-masks.yaml", second)):
         (directory / name).write_text(yaml.safe_dump(q, allow_unicode=True), encoding="utf-8")
@@ -81,7 +135,9 @@ def right_and_wrong(item: Item) -> tuple[Any, Any]:
         return f"{key:.6f}", f"{key + 10 * (item.tolerance + 1):.6f}"
     if t == "flashcard":
         return "good", "again"
-    return [list(r) for r in key], [[True] * len(key) for _ in key]
+    wrong = [list(r) for r in key]
+    wrong[0][-1] = not wrong[0][-1]  # one cell off
+    return [list(r) for r in key], wrong
 
 
 @pytest.fixture(scope="module")
@@ -94,13 +150,26 @@ def bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
 
 def test_every_authored_type_becomes_an_item(bank: Bank):
     items = {i: make_item(bank, i, seed=7) for i in all_item_ids(bank) if i not in LIVE}
-    assert {it.type for it in items.values()} == {"single", "multiple", "true_false", "numeric", "flashcard"}
+    assert {it.type for it in items.values()} == {
+        "single",
+        "multiple",
+        "true_false",
+        "numeric",
+        "flashcard",
+    }
     assert items["s-single"].answer == 0 and len(items["s-single"].options) == 3
     assert items["s-multiple"].answer == (0, 1, 3)
     assert items["s-tf"].answer is True
     assert items["s-num"].answer == 0.665 and items["s-num"].tolerance == 0.001
-    assert items["s-card"].answer == {"en": "All query–key scores.", "zh": "（中）All query–key scores."}
-    assert items["m-tf"].question_id == "q02-masks" and items["m-tf"].tags == ("masks",) and items["m-tf"].number == 2
+    assert items["s-card"].answer == {
+        "en": "All query–key scores.",
+        "zh": "（中）All query–key scores.",
+    }
+    assert (
+        items["m-tf"].question_id == "q02-masks"
+        and items["m-tf"].tags == ("masks",)
+        and items["m-tf"].number == 2
+    )
 
 
 def test_generated_numeric_is_drawn_fresh_from_the_seed(bank: Bank):
@@ -110,7 +179,9 @@ def test_generated_numeric_is_drawn_fresh_from_the_seed(bank: Bank):
     assert a.prompt != b.prompt  # fresh numbers
     scores = [int(x) for x in re.search(r"\[(.*?)\]", a.prompt["en"]).group(1).split(",")]
     i = int(re.search(r"component (\d+)", a.prompt["en"]).group(1)) - 1
-    assert a.answer == pytest.approx(math.exp(scores[i]) / sum(math.exp(s) for s in scores), abs=1e-6)
+    assert a.answer == pytest.approx(
+        math.exp(scores[i]) / sum(math.exp(s) for s in scores), abs=1e-6
+    )
 
 
 def test_lookup_of_unknown_and_live_items(bank: Bank):
@@ -154,6 +225,10 @@ def test_draw_mask_key_matches_the_rule_the_prompt_states(seed: int):
     assert str(sum(map(sum, item.answer))) in item.explanation["en"]
 
 
+def test_draw_mask_never_asks_for_a_full_grid():
+    assert not any(all(all(r) for r in draw_mask(s).answer) for s in range(300))
+
+
 def test_draw_mask_covers_every_mechanism():
     names = {re.search(r"\*\*(.*?)\*\*", draw_mask(s).prompt["en"]).group(1) for s in SEEDS}
     assert len(names) == 5
@@ -184,7 +259,9 @@ def test_which_heatmap_target_shows_the_named_mechanism(seed: int):
     assert len({tuple(s.flatten().tolist()) for s in supports}) == 4  # four different patterns
     n = item.results[0].weights.size(-1)
     expected = torch.tensor(reference_mask(item.explanation["en"], n))
-    assert torch.equal(supports[item.answer], expected)  # the target shows the rule the answer names
+    assert torch.equal(
+        supports[item.answer], expected
+    )  # the target shows the rule the answer names
     named = re.search(r"\*\*(.*?)\*\*", item.prompt["en"]).group(1)
     assert f"{'ABCD'[item.answer]}: {named}" in item.explanation["en"]
 

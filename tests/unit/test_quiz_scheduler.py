@@ -40,7 +40,9 @@ def test_a_lapse_brings_the_card_back():
     assert due - when == timedelta(minutes=10)  # relearning step
     assert card_state(lapsed) == State.Relearning
     again, due2 = review(lapsed, "item", Rating.Good, due, fuzz=False)
-    assert due2 - due < gaps[-1]  # stability fell: the next interval is shorter than before the lapse
+    assert (
+        due2 - due < gaps[-1]
+    )  # stability fell: the next interval is shorter than before the lapse
 
 
 def test_higher_desired_retention_means_shorter_intervals():
@@ -59,7 +61,12 @@ def test_ratings_from_grades():
     assert rating_for("single", grade_single(1, 1, 3)) == Rating.Good
     assert rating_for("single", grade_single(0, 1, 3)) == Rating.Again
     assert rating_for("numeric", skipped()) == Rating.Again
-    for name, r in [("again", Rating.Again), ("hard", Rating.Hard), ("good", Rating.Good), ("easy", Rating.Easy)]:
+    for name, r in [
+        ("again", Rating.Again),
+        ("hard", Rating.Hard),
+        ("good", Rating.Good),
+        ("easy", Rating.Easy),
+    ]:
         assert rating_for("flashcard", grade_flashcard(name)) == r
 
 
@@ -79,8 +86,12 @@ def test_due_queue_most_overdue_first_ties_by_id_future_left_out():
 
 def test_forecast_counts_per_day_overdue_today():
     now = T0
-    cards = [Due("a", now - timedelta(days=2)), Due("b", now + timedelta(hours=3)),
-             Due("c", now + timedelta(days=1, hours=1)), Due("d", now + timedelta(days=30))]
+    cards = [
+        Due("a", now - timedelta(days=2)),
+        Due("b", now + timedelta(hours=3)),
+        Due("c", now + timedelta(days=1, hours=1)),
+        Due("d", now + timedelta(days=30)),
+    ]
     assert forecast(cards, now, days=3) == [2, 1, 0]
 
 

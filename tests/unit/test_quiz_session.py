@@ -31,29 +31,49 @@ def store(tmp_path: Path) -> Store:
     return Store(f"sqlite:///{tmp_path / 'atlas.db'}")
 
 
-def give(store: Store, learner: Learner, bank: Bank, item_id: str, right: bool, when: datetime, sid: str = "s1"):
+def give(
+    store: Store,
+    learner: Learner,
+    bank: Bank,
+    item_id: str,
+    right: bool,
+    when: datetime,
+    sid: str = "s1",
+):
     """Answer ``item_id`` right or wrong at ``when``."""
     item = make_item(bank, item_id, seed=11)
     good, bad = right_and_wrong(item)
-    return answer(store, learner, sid, item, good if right else bad, seconds=4.0, now=when, fuzz=False)
+    return answer(
+        store, learner, sid, item, good if right else bad, seconds=4.0, now=when, fuzz=False
+    )
 
 
 def test_new_mode_lists_unseen_items_in_bank_order_then_live(bank: Bank, store: Store):
     learner = store.create_guest()
     assert plan(bank, [], [], Start("new", length=100), T0) == BANK_IDS + list(LIVE)
     give(store, learner, bank, "s-single", True, T0)
-    assert plan(bank, store.cards(learner.id), [], Start("new", length=3), T0) == ["s-multiple", "s-tf", "s-num"]
+    assert plan(bank, store.cards(learner.id), [], Start("new", length=3), T0) == [
+        "s-multiple",
+        "s-tf",
+        "s-num",
+    ]
 
 
 def test_due_mode_follows_the_fsrs_queue(bank: Bank, store: Store):
     learner = store.create_guest()
     give(store, learner, bank, "s-tf", False, T0)  # lapse → back in 1 minute
     give(store, learner, bank, "s-single", True, T0 + timedelta(seconds=5))  # learning → 10 minutes
-    give(store, learner, bank, "m-tf", False, T0 + timedelta(seconds=10))  # → 1 minute, later than s-tf
+    give(
+        store, learner, bank, "m-tf", False, T0 + timedelta(seconds=10)
+    )  # → 1 minute, later than s-tf
     cards = store.cards(learner.id)
     assert plan(bank, cards, [], Start("due"), T0) == []
     assert plan(bank, cards, [], Start("due"), T0 + timedelta(minutes=2)) == ["s-tf", "m-tf"]
-    assert plan(bank, cards, [], Start("due"), T0 + timedelta(hours=1)) == ["s-tf", "m-tf", "s-single"]
+    assert plan(bank, cards, [], Start("due"), T0 + timedelta(hours=1)) == [
+        "s-tf",
+        "m-tf",
+        "s-single",
+    ]
 
 
 def test_mistakes_mode_latest_answer_wrong_most_recent_first(bank: Bank, store: Store):
@@ -68,7 +88,12 @@ def test_mistakes_mode_latest_answer_wrong_most_recent_first(bank: Bank, store: 
 
 
 def test_tag_and_question_modes(bank: Bank):
-    assert plan(bank, [], [], Start("tag", tag="masks"), T0) == ["m-tf", "m-single", "live:which-heatmap", "live:draw-mask"]
+    assert plan(bank, [], [], Start("tag", tag="masks"), T0) == [
+        "m-tf",
+        "m-single",
+        "live:which-heatmap",
+        "live:draw-mask",
+    ]
     assert plan(bank, [], [], Start("tag", tag="live"), T0) == list(LIVE)
     assert plan(bank, [], [], Start("question", question=2), T0) == ["m-tf", "m-single"]
     assert plan(bank, [], [], Start("question", question=99), T0) == []
@@ -96,8 +121,20 @@ def test_an_answer_records_what_item_analysis_needs(bank: Bank, store: Store):
     out = give(store, learner, bank, "s-multiple", True, T0)
     assert out.grade.correct and out.answer_id and out.due > T0
     [row] = store.answers(learner.id)
-    assert (row.learner_id, row.question_id, row.item_id, row.item_type) == (learner.id, "q01-sample", "s-multiple", "multiple")
-    assert (row.response, row.correct, row.score, row.seconds, row.rating, row.answered_at) == ([0, 1, 3], True, 1.0, 4.0, 3, T0)
+    assert (row.learner_id, row.question_id, row.item_id, row.item_type) == (
+        learner.id,
+        "q01-sample",
+        "s-multiple",
+        "multiple",
+    )
+    assert (row.response, row.correct, row.score, row.seconds, row.rating, row.answered_at) == (
+        [0, 1, 3],
+        True,
+        1.0,
+        4.0,
+        3,
+        T0,
+    )
     assert row.tags == ("basics",)
 
 
@@ -106,12 +143,15 @@ def test_live_items_are_recorded_with_their_seed(bank: Bank, store: Store):
     give(store, learner, bank, "live:draw-mask", False, T0)
     [row] = store.answers(learner.id)
     assert row.question_id == "live" and row.item_type == "draw_mask" and row.seed == 11
-    assert 0 < row.score < 1  # the all-ticked grid gets the allowed cells right
+    n = len(row.response)
+    assert row.score == pytest.approx(1 - 1 / n**2)  # one cell of n² off
 
 
 def test_skipping_records_a_lapse(bank: Bank, store: Store):
     learner = store.create_guest()
-    out = answer(store, learner, "s1", make_item(bank, "s-tf", 0), None, 2.0, T0, fuzz=False, skipped=True)
+    out = answer(
+        store, learner, "s1", make_item(bank, "s-tf", 0), None, 2.0, T0, fuzz=False, skipped=True
+    )
     assert out.grade.answered and not out.grade.correct
     [row] = store.answers(learner.id)
     assert row.response is None and row.rating == 1 and out.due == T0 + timedelta(minutes=1)
@@ -139,14 +179,20 @@ def test_csv_export_of_a_learners_own_history(bank: Bank, store: Store):
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert tuple(rows[0]) == COLUMNS and len(rows) == 2
     assert [r["item_id"] for r in rows] == ["s-multiple", "s-card"]
-    assert rows[0]["response"] == "[0, 1, 3]" and rows[0]["correct"] == "1" and rows[0]["rating"] == "good"
+    assert (
+        rows[0]["response"] == "[0, 1, 3]"
+        and rows[0]["correct"] == "1"
+        and rows[0]["rating"] == "good"
+    )
     assert rows[1]["response"] == '"good"' and rows[0]["answered_at"] == "2026-03-01T09:00:00+00:00"
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised():
     from quiz.store import AnswerRow
 
-    row = AnswerRow(1, "s", "=cmd()", "@x", "single", ("+t",), "=1+1", False, 0.0, 1.0, 1, T0, None, 1)
+    row = AnswerRow(
+        1, "s", "=cmd()", "@x", "single", ("+t",), "=1+1", False, 0.0, 1.0, 1, T0, None, 1
+    )
     out = list(csv.reader(io.StringIO(answers_csv([row]))))[1]
     assert (out[2], out[3], out[5], out[6]) == ("'=cmd()", "'@x", "'+t", '"=1+1"')
     assert all(not cell.startswith(("=", "+", "@")) for cell in out)

@@ -37,9 +37,19 @@ def url_of(path: Path) -> str:
 
 def an_answer(learner_id: int, i: int, correct: bool = True, item: str = "q01-a") -> AnswerIn:
     return AnswerIn(
-        learner_id=learner_id, session_id="s1", question_id="q01", item_id=item, item_type="single",
-        tags=("basics",), response=i % 4, correct=correct, score=float(correct), seconds=1.5 + i,
-        rating=3 if correct else 1, answered_at=T0 + timedelta(seconds=i), seed=None,
+        learner_id=learner_id,
+        session_id="s1",
+        question_id="q01",
+        item_id=item,
+        item_type="single",
+        tags=("basics",),
+        response=i % 4,
+        correct=correct,
+        score=float(correct),
+        seconds=1.5 + i,
+        rating=3 if correct else 1,
+        answered_at=T0 + timedelta(seconds=i),
+        seed=None,
     )
 
 
@@ -66,8 +76,17 @@ def test_schema_created_on_first_start_and_versioned(db: Path):
         assert {"schema_version", "learners", "answers", "cards"} <= tables
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         cols = {r[1] for r in con.execute("PRAGMA table_info(answers)")}
-        assert {"learner_id", "question_id", "item_id", "item_type", "response", "correct", "score",
-                "seconds", "answered_at"} <= cols
+        assert {
+            "learner_id",
+            "question_id",
+            "item_id",
+            "item_type",
+            "response",
+            "correct",
+            "score",
+            "seconds",
+            "answered_at",
+        } <= cols
         assert "class_code" in {r[1] for r in con.execute("PRAGMA table_info(learners)")}
     again = Store(url_of(db))  # a second start keeps the schema and its single version row
     assert again.version() == SCHEMA_VERSION
@@ -92,11 +111,23 @@ def test_an_answer_is_committed_when_recorded(db: Path):
     writer.record(an_answer(learner.id, 0), bump)
     assert reader.count_answers(learner.id) == 1  # another connection sees it at once
     [row] = reader.answers(learner.id)
-    assert (row.question_id, row.item_id, row.item_type, row.response, row.correct, row.score, row.seconds) == (
-        "q01", "q01-a", "single", 0, True, 1.0, 1.5)
+    assert (
+        row.question_id,
+        row.item_id,
+        row.item_type,
+        row.response,
+        row.correct,
+        row.score,
+        row.seconds,
+    ) == ("q01", "q01-a", "single", 0, True, 1.0, 1.5)
     assert row.answered_at == T0 and row.answered_at.tzinfo is not None
     [card] = reader.cards(learner.id)
-    assert (card.item_id, card.card, card.reviews, card.due) == ("q01-a", "1", 1, T0 + timedelta(days=1))
+    assert (card.item_id, card.card, card.reviews, card.due) == (
+        "q01-a",
+        "1",
+        1,
+        T0 + timedelta(days=1),
+    )
     writer.record(an_answer(learner.id, 1), bump)
     assert reader.cards(learner.id)[0].card == "2" and reader.cards(learner.id)[0].reviews == 2
 
@@ -123,7 +154,9 @@ def test_resume_code_finds_the_learner_and_only_a_hash_is_stored(db: Path):
     assert store.find_by_code(code.lower().replace("-", " ")).id == ann.id
     assert store.find_by_code(new_code()) is None and store.find_by_code("") is None
     store.close()
-    raw = db.read_bytes() + (db.with_suffix(".db-wal").read_bytes() if db.with_suffix(".db-wal").exists() else b"")
+    raw = db.read_bytes() + (
+        db.with_suffix(".db-wal").read_bytes() if db.with_suffix(".db-wal").exists() else b""
+    )
     assert code.encode() not in raw and code.replace("-", "").encode() not in raw
 
 
@@ -134,7 +167,9 @@ def test_a_guest_keeps_their_answers_when_they_take_a_name(db: Path):
     store.record(an_answer(guest.id, 0), bump)
     code = store.claim(guest.id, "Bo")
     found = store.find_by_code(code)
-    assert found.id == guest.id and found.display_name == "Bo" and store.count_answers(found.id) == 1
+    assert (
+        found.id == guest.id and found.display_name == "Bo" and store.count_answers(found.id) == 1
+    )
     with pytest.raises(ValueError, match="display name"):
         store.claim(guest.id, "   ")
 
@@ -147,7 +182,9 @@ def test_one_learner_never_sees_another_learners_data(db: Path):
     store.record(an_answer(b.id, 9, correct=False, item="q01-b"), bump)
     assert {r.learner_id for r in store.answers(a.id)} == {a.id} and len(store.answers(a.id)) == 3
     assert [r.item_id for r in store.answers(b.id)] == ["q01-b"]
-    assert [c.item_id for c in store.cards(a.id)] == ["q01-a"] and [c.item_id for c in store.cards(b.id)] == ["q01-b"]
+    assert [c.item_id for c in store.cards(a.id)] == ["q01-a"] and [
+        c.item_id for c in store.cards(b.id)
+    ] == ["q01-b"]
     assert store.find_by_code(code_a).id == a.id and store.find_by_code(code_b).id == b.id
 
 
@@ -178,7 +215,10 @@ def test_twenty_concurrent_writer_processes_lose_nothing(db: Path):
     Store(url_of(db)).close()
     ctx = mp.get_context("fork")
     barrier = ctx.Barrier(WRITERS)
-    procs = [ctx.Process(target=_writer, args=(url_of(db), barrier, ANSWERS_EACH)) for _ in range(WRITERS)]
+    procs = [
+        ctx.Process(target=_writer, args=(url_of(db), barrier, ANSWERS_EACH))
+        for _ in range(WRITERS)
+    ]
     for p in procs:
         p.start()
     for p in procs:
@@ -235,8 +275,12 @@ KILLED_WRITER = textwrap.dedent(
 
 def test_killing_a_writer_loses_nothing_already_committed(db: Path):
     Store(url_of(db)).close()
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, url_of(db)], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, url_of(db)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     committed = 0
     for line in proc.stdout:
         committed = int(line)
@@ -252,7 +296,9 @@ def test_killing_a_writer_loses_nothing_already_committed(db: Path):
     assert committed >= 40
     assert committed <= rows <= committed + 1  # + the one whose commit may have beaten the kill
     learner_id = store.answers(1)[0].learner_id
-    assert [r.seconds for r in store.answers(learner_id)][:committed] == [1.5 + i for i in range(committed)]
+    assert [r.seconds for r in store.answers(learner_id)][:committed] == [
+        1.5 + i for i in range(committed)
+    ]
     assert store.cards(learner_id)[0].card == str(rows)  # answers and card committed together
     with sqlite3.connect(db) as con:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -269,7 +315,9 @@ def test_a_corrupt_database_file_gives_a_clear_error_and_is_left_untouched(db: P
     msg = str(e.value)
     assert str(db) in msg and "not an SQLite database" in msg and "left untouched" in msg
     assert db.read_bytes() == junk
-    assert sorted(p.name for p in db.parent.iterdir()) == ["atlas.db"]  # no -wal, no -shm, no new file
+    assert sorted(p.name for p in db.parent.iterdir()) == [
+        "atlas.db"
+    ]  # no -wal, no -shm, no new file
 
 
 def test_a_damaged_sqlite_file_gives_a_clear_error_and_is_left_untouched(db: Path):
@@ -299,7 +347,9 @@ def test_a_database_of_someone_else_is_refused(db: Path):
 def test_a_newer_schema_is_refused(db: Path):
     Store(url_of(db)).close()
     with sqlite3.connect(db) as con:
-        con.execute("INSERT INTO schema_version VALUES (?, ?)", (SCHEMA_VERSION + 1, "2030-01-01 00:00:00"))
+        con.execute(
+            "INSERT INTO schema_version VALUES (?, ?)", (SCHEMA_VERSION + 1, "2030-01-01 00:00:00")
+        )
     with pytest.raises(StoreError, match="newer than this app"):
         Store(url_of(db))
 
