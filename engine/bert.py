@@ -117,6 +117,7 @@ class Bert:
     tokenizer: Tokenizer
     directory: Path
     sha256: str
+    verified: bool  # the sha256 was checked against a known value
 
     @property
     def device(self) -> torch.device:
@@ -217,7 +218,8 @@ def load_bert(directory: Path | None = None, device: torch.device | str = "cpu")
     _checked_dir(directory, str(directory))
     device = torch.device(device)
     config = BertConfig.from_json(directory / "config.json")
-    t, digest = read_weights(directory / "model.safetensors", expected_sha256(directory))
+    expected = expected_sha256(directory)
+    t, digest = read_weights(directory / "model.safetensors", expected)
     e = "embeddings."
     return Bert(
         config=config,
@@ -230,6 +232,7 @@ def load_bert(directory: Path | None = None, device: torch.device | str = "cpu")
         tokenizer=load_tokenizer(directory),
         directory=directory,
         sha256=digest,
+        verified=expected is not None,
     )
 
 

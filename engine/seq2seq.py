@@ -50,9 +50,8 @@ class Seq2SeqConfig:
 def sinusoidal_positions(n: int, d: int) -> torch.Tensor:
     """PE[pos, 2i] = sin(pos / 10000^(2i/d)),  PE[pos, 2i+1] = cos(pos / 10000^(2i/d)).  → (n, d)."""
     pos = torch.arange(n, dtype=torch.float32).unsqueeze(1)  # (n, 1)
-    freq = torch.exp(
-        -math.log(10000.0) * torch.arange(0, d, 2, dtype=torch.float32) / d
-    )  # (⌈d/2⌉,)
+    two_i = torch.arange(0, d, 2, dtype=torch.float32)  # (⌈d/2⌉,): 0, 2, 4, …
+    freq = torch.exp(-math.log(10000.0) * two_i / d)  # 1 / 10000^(2i/d)
     pe = torch.zeros(n, d)
     pe[:, 0::2] = torch.sin(pos * freq)
     pe[:, 1::2] = torch.cos(pos * freq[: d // 2])
@@ -138,9 +137,8 @@ class DecoderLayer(nn.Module):
     def forward(self, y, memory, src_keep):
         a, w_self = self.self_attn(y, y, is_causal=True)  # token t sees targets 0…t only
         y = self.norm1(y + a)
-        c, w_cross = self.cross_attn(
-            y, memory, key_padding_mask=src_keep
-        )  # queries: target, keys: source
+        # queries from the target, keys and values from the source (the encoder's memory)
+        c, w_cross = self.cross_attn(y, memory, key_padding_mask=src_keep)
         y = self.norm2(y + c)
         return self.norm3(y + self.ff(y)), w_self, w_cross
 

@@ -148,17 +148,20 @@ def grade_number(raw: Any, expected: float, tolerance: float) -> Grade:
 # ── choices ───────────────────────────────────────────────────────────────────────────────────
 
 
-def grade_single(choice: int | None, key: int, n_options: int) -> Grade:
-    """One option: correct iff it is the key."""
+def grade_single(choice: int | None, key: int, n_options: int, names: str = "") -> Grade:
+    """One option: correct iff it is the key. ``names`` letters the options (e.g. "ABCD")."""
     if choice is None or not 0 <= int(choice) < n_options:
         return _no_answer("没有作答：请选择一个选项。", "No answer: pick one option.")
     ok = int(choice) == key
+    zh, en = (
+        (f"{names[key]}", f"{names[key]}") if names else (f"第 {key + 1} 项", f"option {key + 1}")
+    )
     return _verdict(
         ok,
         float(ok),
         int(choice),
-        "正确。" if ok else f"不对：正确的是第 {key + 1} 项。",
-        "Correct." if ok else f"Not quite: the answer is option {key + 1}.",
+        "正确。" if ok else f"不对：正确的是{zh}。",
+        "Correct." if ok else f"Not quite: the answer is {en}.",
     )
 
 
@@ -243,8 +246,10 @@ def skipped() -> Grade:
 def grade(item: Item, response: Any) -> Grade:
     """Grade ``response`` to ``item`` by the item's type."""
     t = item.type
-    if t in ("single", "which_heatmap"):
+    if t == "single":
         return grade_single(response, item.answer, len(item.options))
+    if t == "which_heatmap":
+        return grade_single(response, item.answer, len(item.options), "ABCD")
     if t == "multiple":
         return grade_multiple(response, item.answer, len(item.options))
     if t == "true_false":

@@ -236,7 +236,7 @@ def which_heatmap(seed: int) -> Item:
             heatmap_weights(mech[k].mask(n, p), seed + i).unsqueeze(0),
             labels,
             labels,
-            facts={"mechanism": k},
+            facts={"mechanism": k, "name": mech[k].name},
         )
         for i, k in enumerate(keys)
     )
@@ -272,7 +272,9 @@ def draw_mask(seed: int) -> Item:
     grid = torch.ones(1, 1, dtype=torch.bool)
     while bool(grid.all()):  # a mask that allows every cell would ask nothing: draw again
         n, p = rng.choice([5, 6, 7, 8]), _draw_params(rng)
-        m = mech[rng.choice(["causal", "sliding_window", "causal_window", "strided", "global_local"])]
+        m = mech[
+            rng.choice(["causal", "sliding_window", "causal_window", "strided", "global_local"])
+        ]
         grid = m.mask(n, p)
     key = tuple(tuple(bool(x) for x in row) for row in grid.tolist())
     allowed = int(grid.sum())

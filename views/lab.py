@@ -4,8 +4,6 @@ predicting what a hidden head does before seeing it."""
 from __future__ import annotations
 
 import dataclasses
-import random
-import secrets
 import time
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.bert import Bert, ModelMissing, WeightsMismatch, load_bert, model_dir
-from engine.demos.model_lab import DEFAULT_TEXT, GAME_SENTENCES, PAIRS, lab_result
+from engine.demos.model_lab import DEFAULT_TEXT, PAIRS, game_round, lab_result
 from engine.devices import resolve_device, timed
 from engine.patterns import (
     PATTERN_NAMES,
@@ -21,7 +19,6 @@ from engine.patterns import (
     TYPE_NAMES,
     overlap_score,
     paint_prediction,
-    pick_clear_head,
 )
 from engine.registry import get_demo, source_of
 from engine.result import Result
@@ -29,9 +26,11 @@ from engine.tokenize import MAX_CHARS, TextRejected
 from quiz.grading import Grade
 from quiz.items import LIVE_QUESTION, LIVE_TAG
 from quiz.scheduler import now_utc, rating_for, review
+from quiz.session import fresh_seed, new_session_id
 from quiz.store import AnswerIn, Store, StoreError, database_url
 from views.common import device_picker, lang, language_switch, tr
 from visuals import render_png
+from visuals.model import SHORT
 
 VIEWS = {
     "model_head": ("一个头", "One head"),
@@ -62,6 +61,12 @@ def lab_run(_bert: Bert, key: str, text: str, pair: str | None, layer: int, head
     result, ms = timed(lambda: lab_result(_bert, text, layer, head, pair), _bert.device)
     facts = {"device": str(_bert.device), "ms": round(ms, 3), **result.facts}
     return dataclasses.replace(result, facts=facts)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def game_run(_bert: Bert, key: str, seed: int) -> Result:
+    """The hidden head of the game round drawn from ``seed``."""
+    return game_round(_bert, seed)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -171,7 +176,7 @@ def pattern_table_ui(result: Result, language: str) -> None:
         cells = []
         for b, (d, k) in enumerate(zip(dom, kinds, strict=True)):
             share = f" {float(x['scores'][a, b, order.index(d)]):.2f}" if d in order else ""
-            cells.append(f"{PATTERN_NAMES[d][language]}{share} · {TYPE_NAMES[k][language]}")
+            cells.append(f"{SHORT[d][language]}{share} · {TYPE_NAMES[k][language]}")
         rows[f"L{a + 1}"] = cells
     columns = [f"H{b + 1}" for b in range(len(rows["L1"]))]
     st.dataframe(pd.DataFrame.from_dict(rows, orient="index", columns=columns))
@@ -258,21 +263,17 @@ def grade_paint(painted: list[int], query: int, result: Result) -> Grade:
 
 
 def _next_round() -> None:
-    st.session_state["game_seed"] = random.randrange(1_000_000)
+    st.session_state["game_seed"] = fresh_seed()
     st.session_state.pop("game_answer", None)
     st.session_state.pop("game_shown_at", None)
 
 
 def game_ui(bert: Bert, language: str) -> None:
     """A sentence and a hidden head: name its pattern or paint a row, then see the real heatmap."""
-    seed = st.session_state.setdefault("game_seed", random.randrange(1_000_000))
-    rng = random.Random(seed)
-    text = GAME_SENTENCES[rng.randrange(len(GAME_SENTENCES))]
+    seed = st.session_state.setdefault("game_seed", fresh_seed())
     key = model_key(bert)
-    layer, head, pattern = pick_clear_head(
-        lab_run(bert, key, text, None, 1, 1).extras["dominant"], rng
-    )
-    result = lab_run(bert, key, text, None, layer, head)
+    result = game_run(bert, key, seed)
+    x, pattern = result.extras, result.facts["pattern"]
     st.session_state.setdefault("game_shown_at", time.monotonic())
     st.markdown(
         tr(
@@ -285,7 +286,7 @@ def game_ui(bert: Bert, language: str) -> None:
     if answer is None or answer["seed"] != seed:
         question_ui(result, pattern, seed, language)
     else:
-        reveal_ui(bert, (key, text, None, layer, head), answer, language)
+        reveal_ui(bert, (key, x["text"], None, x["layer"], x["head"]), answer, language)
     st.button(tr("换一个头", "Next hidden head"), on_click=_next_round, key="game_next")
 
 
@@ -362,7 +363,7 @@ def learner_id(s: Store) -> int:
     """This visit's learner: the one the session already has, else a new guest."""
     if "learner_id" not in st.session_state:
         st.session_state["learner_id"] = s.create_guest().id
-    st.session_state.setdefault("session_id", secrets.token_hex(8))
+    st.session_state.setdefault("session_id", new_session_id())
     return int(st.session_state["learner_id"])
 
 
@@ -391,9 +392,14 @@ def main() -> None:
     st.title(tr("模型实验室：真实的注意力头", "Model lab: real attention heads"))
     bert = model_or_stop(device)
     c = bert.config
+    checked = (
+        tr("已校验", "verified")
+        if bert.verified
+        else tr("未校验（没有已知值）", "not checked (no known value)")
+    )
     st.caption(
-        tr(f"{bert.name}：{c.num_hidden_layers} 层 × {c.num_attention_heads} 头，权重 sha256 {bert.sha256[:12]}… 已校验",
-           f"{bert.name}: {c.num_hidden_layers} layers × {c.num_attention_heads} heads, weights sha256 {bert.sha256[:12]}… verified")
+        tr(f"{bert.name}：{c.num_hidden_layers} 层 × {c.num_attention_heads} 头，权重 sha256 {bert.sha256[:12]}… {checked}",
+           f"{bert.name}: {c.num_hidden_layers} layers × {c.num_attention_heads} heads, weights sha256 {bert.sha256[:12]}… {checked}")
     )  # fmt: skip
     explore, game = st.tabs([tr("探索", "Explore"), tr("猜模式", "Predict the pattern")])
     with explore:

@@ -59,11 +59,28 @@ def accuracy_ui(store: Store, learner: Learner) -> None:
         x_label=tr("标签", "tag"),
         y_label=tr("正确率", "accuracy"),
     )
-    by_day = accuracy_by_day(rows)
-    table = pd.DataFrame([{"day": str(d), "tag": t, "accuracy": a} for (d, t), a in by_day.items()])
-    wide = table.pivot(index="day", columns="tag", values="accuracy")
+    table = pd.DataFrame(
+        [{"day": str(d), "tag": t, "accuracy": a} for (d, t), a in accuracy_by_day(rows).items()]
+    )
     st.markdown(tr("**各标签正确率随时间变化**", "**Accuracy per tag over time**"))
-    st.line_chart(wide, x_label=tr("日期（UTC）", "day (UTC)"), y_label=tr("正确率", "accuracy"))
+    st.vega_lite_chart(
+        table,
+        {
+            "mark": {"type": "line", "point": True},  # points too, so a single day still shows
+            "encoding": {
+                "x": {"field": "day", "type": "ordinal", "title": tr("日期（UTC）", "day (UTC)")},
+                "y": {
+                    "field": "accuracy",
+                    "type": "quantitative",
+                    "title": tr("正确率", "accuracy"),
+                    "scale": {"domain": [0, 1]},
+                    "axis": {"format": "%"},
+                },
+                "color": {"field": "tag", "type": "nominal", "title": tr("标签", "tag")},
+            },
+        },
+        width="stretch",
+    )
 
 
 def settings_ui(store: Store, learner: Learner) -> None:

@@ -96,7 +96,10 @@ def learner_ui(store: Store) -> Learner | None:
             st.rerun()
     if learner is not None and not learner.guest:
         box.markdown(
-            tr(f"👤 学习者：**{learner.display_name}**", f"👤 Learner: **{learner.display_name}**")
+            tr(
+                f":material/person: 学习者：**{learner.display_name}**",
+                f":material/person: Learner: **{learner.display_name}**",
+            )
         )
         if box.button(tr("退出", "Sign out"), key="sign_out"):
             for k in ("learner_id", "new_code", STATE):
@@ -170,12 +173,13 @@ def start_ui(b: Bank, store: Store, learner: Learner | None, lang: str) -> Start
     history = store.answers(learner.id) if learner else []
     n = counts(b, cards, history, now_utc())
 
-    def label(m: str) -> str:
-        zh, en = _MODE_NAMES[m]
-        return tr(zh, en) + (f" ({n[m]})" if m in n else "")
-
+    labels = {m: tr(*_MODE_NAMES[m]) + (f" ({n[m]})" if m in n else "") for m in MODES}
     mode = st.radio(
-        tr("从哪里开始", "Start from"), MODES, format_func=label, horizontal=True, key="start_mode"
+        tr("从哪里开始", "Start from"),
+        MODES,
+        format_func=labels.get,
+        horizontal=True,
+        key="start_mode",
     )
     tag = question = None
     if mode == "tag":
@@ -265,7 +269,7 @@ def response_ui(item: Item, key: str, lang: str) -> Any:
             index=None,
             key=key,
             horizontal=True,
-            format_func=lambda v: tr("对", "True") if v else tr("错", "False"),
+            format_func={True: tr("对", "True"), False: tr("错", "False")}.get,
         )
     if item.type in ("numeric", "compute"):
         return st.text_input(
@@ -295,7 +299,7 @@ def mask_editor(n: int, key: str) -> list[list[bool]]:
     return edited.astype(bool).values.tolist()
 
 
-def item_ui(b: Bank, store: Store, s: dict[str, Any], item: Item, lang: str) -> None:
+def item_ui(store: Store, s: dict[str, Any], item: Item, lang: str) -> None:
     """Prompt, answer widgets or self-rating, and after answering the feedback and Next."""
     n, pos = len(s["queue"]), s["pos"]
     st.progress(pos / n, text=tr(f"第 {pos + 1} / {n} 题", f"Item {pos + 1} of {n}"))
@@ -303,17 +307,7 @@ def item_ui(b: Bank, store: Store, s: dict[str, Any], item: Item, lang: str) -> 
     st.markdown(f"#### {item.prompt[lang]}")
     key = f"{s['session_id']}:{pos}"
     if s["outcome"] is None:
-        if item.type == "flashcard":
-            flashcard_ui(store, s, item, key, lang)
-        else:
-            with st.form(f"answer:{key}"):
-                response = response_ui(item, key, lang)
-                if st.form_submit_button(tr("提交", "Submit"), type="primary"):
-                    submit(store, s, item, response)
-        if s["notice"]:
-            st.warning(s["notice"][lang])
-        if st.button(tr("不会，跳过", "I don't know — show me"), key=f"skip:{key}"):
-            submit(store, s, item, None, skipped=True)
+        answer_ui(store, s, item, key, lang)
     if s["outcome"] is not None:
         feedback_ui(item, s["outcome"], lang)
         last = pos + 1 >= n
@@ -325,6 +319,22 @@ def item_ui(b: Bank, store: Store, s: dict[str, Any], item: Item, lang: str) -> 
             s["pos"] += 1
             _next_item(s)
             st.rerun()
+
+
+def answer_ui(store: Store, s: dict[str, Any], item: Item, key: str, lang: str) -> None:
+    """The answer form (or the flashcard's reveal and self-rating), and "I don't know"."""
+    if item.type == "flashcard":
+        flashcard_ui(store, s, item, key, lang)
+    else:
+        with st.form(f"answer:{key}"):
+            response = response_ui(item, key, lang)
+            if st.form_submit_button(tr("提交", "Submit"), type="primary", key=f"submit:{key}"):
+                submit(store, s, item, response)
+    if s["notice"]:
+        st.warning(s["notice"][lang])
+    rating_now = item.type == "flashcard" and s["revealed"]  # the self-rating says it all
+    if not rating_now and st.button(tr("不会，跳过", "I don't know — show me"), key=f"skip:{key}"):
+        submit(store, s, item, None, skipped=True)
 
 
 def flashcard_ui(store: Store, s: dict[str, Any], item: Item, key: str, lang: str) -> None:
@@ -370,14 +380,19 @@ def feedback_ui(item: Item, out: Outcome, lang: str) -> None:
     """Right or wrong, the key, the explanation, the study link and when the item comes back."""
     g = out.grade
     if g.correct:
-        st.success(g.message[lang], icon="✅")
+        st.success(g.message[lang], icon=":material/check_circle:")
     else:
-        st.error(g.message[lang], icon="❌")
+        st.error(g.message[lang], icon=":material/cancel:")
     if item.type in ("single", "multiple"):
         keys = [item.answer] if item.type == "single" else list(item.answer)
-        st.markdown("\n".join(f"- ✔ {item.options[k][lang]}" for k in keys))
+        st.markdown("\n".join(f"- :material/check: {item.options[k][lang]}" for k in keys))
     if item.type == "draw_mask":
         mask_feedback_ui(item, g.wrong_cells)
+    if item.type == "which_heatmap":
+        for col, png, r, c in zip(
+            st.columns(4), heatmap_pngs(item.seed, lang), item.results, "ABCD", strict=True
+        ):
+            col.image(png, caption=f"{c}: {r.facts['name'][lang]}", width="stretch")
     st.markdown(item.explanation[lang])
     if item.number is not None:
         study_link(item.number, lang)
@@ -414,9 +429,14 @@ def mask_feedback_ui(item: Item, wrong: tuple[tuple[int, int], ...]) -> None:
 
 
 def study_link(number: int, lang: str) -> None:
-    label = tr(f"📖 学习第 {number} 题", f"📖 Study question {number}")
+    label = tr(f"学习第 {number} 题", f"Study question {number}")
     try:
-        st.page_link("views/study.py", label=label, query_params={"q": str(number), "lang": lang})
+        st.page_link(
+            "views/study.py",
+            label=label,
+            icon=":material/menu_book:",
+            query_params={"q": str(number), "lang": lang},
+        )
     except StreamlitAPIException:  # the page is run on its own, outside the app's navigation
         st.markdown(f"[{label}](study?q={number}&lang={lang})")
 
@@ -469,7 +489,7 @@ def main() -> None:
         s["pos"] += 1
         _next_item(s)
         st.rerun()
-    item_ui(b, store, s, item, lang)
+    item_ui(store, s, item, lang)
 
 
 if __name__ == "__main__":

@@ -118,7 +118,7 @@ def thumbnails_view(result: Result, lang: str = "en") -> Figure:
     attn = result.extras["attentions"].numpy()
     n_layers, n_heads = attn.shape[:2]
     with style():
-        fig = Figure(figsize=(n_heads * 1.05 + 0.6, n_layers * 1.1 + 0.8))
+        fig = Figure(figsize=(n_heads * 0.8 + 0.6, n_layers * 0.85 + 0.8))
         axes = fig.subplots(n_layers, n_heads, squeeze=False)
         for (a, b), ax in np.ndenumerate(axes):
             ax.imshow(
@@ -131,13 +131,13 @@ def thumbnails_view(result: Result, lang: str = "en") -> Figure:
             ax.set_xticks([])
             ax.set_yticks([])
             if a == 0:
-                ax.set_title(f"H{b + 1}", fontsize=9)
+                ax.set_title(f"H{b + 1}", fontsize=11)
             if b == 0:
-                ax.set_ylabel(f"L{a + 1}", fontsize=9, rotation=0, labelpad=12, va="center")
+                ax.set_ylabel(f"L{a + 1}", fontsize=11, rotation=0, labelpad=14, va="center")
             if (a + 1, b + 1) == (result.extras["layer"], result.extras["head"]):
                 _frame(ax, "#D55E00")
-        fig.suptitle(t("thumbs", lang, n_layers, n_heads), fontsize=11)
-        fig.subplots_adjust(left=0.05, right=0.99, bottom=0.02, top=0.9, wspace=0.08, hspace=0.12)
+        fig.suptitle(t("thumbs", lang, n_layers, n_heads), fontsize=12)
+        fig.subplots_adjust(left=0.06, right=0.99, bottom=0.02, top=0.88, wspace=0.08, hspace=0.12)
     return fig
 
 
@@ -183,7 +183,7 @@ def patterns_view(result: Result, lang: str = "en") -> Figure:
     scores, dominant, types = x["scores"].numpy(), x["dominant"], x["types"]
     n_layers, n_heads = scores.shape[:2]
     with style():
-        fig = Figure(figsize=(n_heads * 0.95 + 1.2, n_layers * 0.62 + 1.8))
+        fig = Figure(figsize=(n_heads * 0.78 + 1.0, n_layers * 0.55 + 1.6))
         ax = fig.add_subplot()
         for a in range(n_layers):
             for b in range(n_heads):
@@ -201,12 +201,12 @@ def patterns_view(result: Result, lang: str = "en") -> Figure:
             )
         ax.set_xlim(-0.5, n_heads - 0.5)
         ax.set_ylim(n_layers - 0.5, -0.5)
-        ax.set_xticks(range(n_heads), labels=[f"H{b + 1}" for b in range(n_heads)], fontsize=9)
-        ax.set_yticks(range(n_layers), labels=[f"L{a + 1}" for a in range(n_layers)], fontsize=9)
+        ax.set_xticks(range(n_heads), labels=[f"H{b + 1}" for b in range(n_heads)], fontsize=11)
+        ax.set_yticks(range(n_layers), labels=[f"L{a + 1}" for a in range(n_layers)], fontsize=11)
         ax.tick_params(length=0)
-        ax.set_title(t("patterns", lang), fontsize=10)
+        ax.set_title(t("patterns", lang), fontsize=11)
         handles = [Patch(color=c, label=name[lang]) for c, name in TYPE_COLOURS.values()]
-        fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=8, frameon=False)
+        fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=10, frameon=False)
         fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig
 
@@ -220,7 +220,7 @@ def _pattern_cell(
         )
     )
     value = f"{row[PATTERN_ORDER.index(pattern)]:.2f}" if pattern in PATTERN_ORDER else ""
-    ax.text(b, a, f"{SHORT[pattern][lang]}\n{value}", ha="center", va="center", fontsize=7.5)
+    ax.text(b, a, f"{SHORT[pattern][lang]}\n{value}", ha="center", va="center", fontsize=9.5)
 
 
 VISUALS = {

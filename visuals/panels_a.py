@@ -55,16 +55,22 @@ def _weights_panel(fig: Figure, ax: Axes, w: np.ndarray, rows, cols, lang: str, 
     return im
 
 
+def _value_ticks(ax: Axes, rows: list[float], cols: list[float], n: int = 6) -> None:
+    """About ``n`` ticks per axis at cell centres, labelled with the x value of that row/column."""
+    for values, setter in ((cols, ax.set_xticks), (rows, ax.set_yticks)):
+        idx = sorted({round(i) for i in np.linspace(0, len(values) - 1, n)})
+        setter(idx, labels=[f"{values[i]:.2f}" for i in idx], fontsize=9)
+
+
 # ── Q1 ────────────────────────────────────────────────────────────────────────────────
 def regression(result: Result, lang: str = "en") -> Figure:
     """Nadaraya–Watson: weights (query x × key x) beside the fitted curve."""
     e, f = result.extras, result.facts
-    x_max = float(e["x_max"])
     with style():
         fig = Figure(figsize=(11.5, 4.6))
         ax_w, ax_f = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.25]})
-        extent = (0, x_max, x_max, 0)  # axes in x units: key x_i across, query x down
-        im = ax_w.imshow(result.weights[0].numpy(), cmap=CMAP, vmin=0, aspect="auto", extent=extent)
+        im = ax_w.imshow(result.weights[0].numpy(), cmap=CMAP, vmin=0, aspect="auto")
+        _value_ticks(ax_w, e["x_query"].tolist(), e["x_key"].tolist())
         ax_w.set(xlabel=tr(lang, "键：训练点 xᵢ", "key: training point xᵢ"))
         ax_w.set(ylabel=tr(lang, "查询 x", "query x"))
         ax_w.set_title(tr(lang, "注意力权重 α(x, xᵢ)", "attention weights α(x, xᵢ)"))

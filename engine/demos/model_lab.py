@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import random
+
 import torch
 
 from engine.bert import Bert, bert_forward, default_bert, run_text
-from engine.patterns import attention_rollout, dominant_pattern, head_types, pattern_scores
+from engine.patterns import (
+    attention_rollout,
+    dominant_pattern,
+    head_types,
+    pattern_scores,
+    pick_clear_head,
+)
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.tokenize import MAX_CHARS
@@ -50,7 +58,7 @@ def lab_result(bert: Bert, text: str, layer: int, head: int, pair: str | None = 
     extras = {
         "attentions": attn, "rollout": attention_rollout(attn), "scores": scores,
         "dominant": dominant, "types": types, "layer": layer, "head": head,
-        "tokens": enc.tokens, "type_ids": enc.type_ids, "model": bert.name,
+        "text": text, "pair": pair, "tokens": enc.tokens, "type_ids": enc.type_ids, "model": bert.name,
     }  # fmt: skip
     facts = {
         "model": bert.name, "L": len(enc), "layer": layer, "head": head,
@@ -61,6 +69,16 @@ def lab_result(bert: Bert, text: str, layer: int, head: int, pair: str | None = 
         attn[layer - 1, head - 1].unsqueeze(0).clone(), labels, labels,
         head_labels=(f"L{layer} H{head}",), view="model_head", facts=facts, extras=extras,
     )  # fmt: skip
+
+
+def game_round(bert: Bert, seed: int) -> Result:
+    """One round of predict-the-pattern, drawn from ``seed``: a sentence and a head whose pattern
+    is clear. Returns that head's result; ``facts["pattern"]`` is the answer to predict."""
+    rng = random.Random(seed)
+    text = GAME_SENTENCES[rng.randrange(len(GAME_SENTENCES))]
+    dominant = lab_result(bert, text, 1, 1).extras["dominant"]
+    layer, head, _ = pick_clear_head(dominant, rng)
+    return lab_result(bert, text, layer, head)
 
 
 @demo(

@@ -54,9 +54,7 @@ def encoder_decoder_demo(device: torch.device, source: str, task: str) -> Result
         raise ParamError("encoder_decoder", [str(e)]) from e
     model = trained_model(task, device)
     src = torch.tensor([encode_letters(letters)], device=device)  # (1, S)
-    gen = greedy_decode(
-        model, src, max_steps=len(letters) + 1
-    ).tokens  # ends with </s> when learned
+    gen = greedy_decode(model, src, max_steps=len(letters) + 1).tokens  # ends with </s>
     tgt_in = torch.tensor([[BOS, *gen[:-1]]], device=device)  # (1, T): what the decoder read
     memory, w_enc = model.encode(src)
     _, w_dec, w_cross = model.decode(tgt_in, memory, src)

@@ -17,7 +17,7 @@ from engine.seed_module import ScaledAttentionModule, SeedAttentionModule, build
 from engine.text import toy_embeddings, toy_tokens
 
 D_VALUES = (2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
-BATCH = 8  # sentences averaged per point of the entropy curve
+BATCH = 4  # sentences averaged per point of the entropy curve
 
 
 def compare_at(
@@ -28,9 +28,8 @@ def compare_at(
     seed_m.requires_grad_(False), fixed_m.requires_grad_(False)
     x = toy_embeddings(BATCH * n_tokens, d, seed + 1, device).view(BATCH, n_tokens, d)  # (N, L, d)
     w_fixed = fixed_m(x, x, x)[1]  # batch-safe: one call for all N sentences
-    w_seed = torch.stack(
-        [seed_m(s, s, s)[1] for s in x]
-    )  # the original needs one 2-D call per sentence
+    # the original needs one 2-D call per sentence
+    w_seed = torch.stack([seed_m(s, s, s)[1] for s in x])
     return w_seed, w_fixed
 
 

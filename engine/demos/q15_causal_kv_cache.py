@@ -106,15 +106,12 @@ def causal_kv_cache_demo(
 ) -> Result:
     """Full causal attention vs token-by-token decoding with a KV-cache, and one appended token."""
     h = int(heads)
-    x = toy_embeddings(n_tokens + 1, d_model, seed, device).unsqueeze(
-        0
-    )  # (1, n + 1, d): one extra token
+    x = toy_embeddings(n_tokens + 1, d_model, seed, device)[None]  # (1, n + 1, d): one extra
     p = init_mha_params(d_model, seed + 1, device)
     full, w_full = multi_head_attention(x[:, :n_tokens], x[:, :n_tokens], p, h, is_causal=True)
     cached, w_cached = incremental_decode(x[:, :n_tokens], p, h)
-    longer, _ = multi_head_attention(
-        x, x, p, h, is_causal=True
-    )  # the same n tokens + one future token
+    # the same n tokens followed by one future token
+    longer, _ = multi_head_attention(x, x, p, h, is_causal=True)
     counts = score_counts(n_tokens)
     facts = {
         "n": n_tokens,

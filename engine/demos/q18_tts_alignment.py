@@ -177,9 +177,10 @@ def trained_attention(location: bool, device: torch.device | str = "cpu") -> Loc
 
 
 def path_stats(alpha: torch.Tensor, utt: Utterance) -> dict[str, float | int]:
-    """Mass on the true phone (mean over frames), backward jumps and skipped phones of the argmax path.
+    """Mass on the true phone (mean over frames), backward jumps and forward jumps of the argmax path.
 
-    alpha: (T, N). A skip is a step whose argmax moves forward by more than one phone.
+    alpha: (T, N). ``phones_jumped_over`` adds up, over steps, how many phones the argmax
+    passes over when it moves forward by more than one.
     """
     true = utt.frame_phone().to(alpha.device)
     peaks = alpha.argmax(1)  # (T,)
@@ -187,7 +188,7 @@ def path_stats(alpha: torch.Tensor, utt: Utterance) -> dict[str, float | int]:
     return {
         "mass_on_true_phone": round(float(alpha[torch.arange(alpha.size(0)), true].mean()), 3),
         "backward_jumps": int((step < 0).sum()),
-        "skipped_phones": int((step - 1).clamp_min(0).sum()),
+        "phones_jumped_over": int((step - 1).clamp_min(0).sum()),
     }
 
 

@@ -66,19 +66,20 @@ class SEConfig:
 
     reduction: int = 2
     kernel: int = 7
-    side: int = 24
-    scenes: int = 384
-    steps: int = 400
-    lr: float = 0.05
+    side: int = 16
+    scenes: int = 256
+    steps: int = 150
+    lr: float = 0.03
     seed: int = 0
 
 
 class ChannelSpatialNet(nn.Module):
-    """filter bank → SE → spatial attention → global average pool → linear → logit."""
+    """filter bank → frozen batch norm → SE → spatial attention → global average pool → linear → logit."""
 
     def __init__(self, cfg: SEConfig):
         super().__init__()
         C, h = len(CHANNELS), len(CHANNELS) // cfg.reduction
+        self.norm = nn.BatchNorm2d(C, affine=False)  # statistics set once from the training scenes
         self.fc1, self.fc2 = nn.Linear(C, h), nn.Linear(h, C)
         self.conv = nn.Conv2d(2, 1, cfg.kernel, padding=cfg.kernel // 2)
         self.head = nn.Linear(C, 1)
@@ -88,7 +89,7 @@ class ChannelSpatialNet(nn.Module):
 
     def forward(self, img: torch.Tensor) -> dict[str, torch.Tensor]:
         """Features (B, C, H, W), gates (B, C), spatial map (B, H, W) and logit (B,) for images (B, H, W, 3)."""
-        U = filter_bank(img)
+        U = self.norm(filter_bank(img))
         U1, s = self.se(U)
         U2, M = spatial_attention(U1, self.conv.weight, self.conv.bias)
         return {"features": U, "gates": s, "map": M, "logit": self.head(U2.mean(dim=(2, 3)))[:, 0]}
@@ -101,7 +102,7 @@ COLOURS = {
 
 
 def scene(side: int, positive: bool, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """Grey noisy background, three coloured squares (one red iff ``positive``) and a thin red bar.
+    """Grey noisy background, three coloured squares (one red iff ``positive``) and a short red bar.
 
     Returns the image (side, side, 3) and the red square's mask (side, side).
     """
@@ -111,13 +112,13 @@ def scene(side: int, positive: bool, g: torch.Generator) -> tuple[torch.Tensor, 
     picks = torch.randint(0, len(others), (3,), generator=g).tolist()
     colours = (["red"] if positive else [others[picks[0]]]) + [others[i] for i in picks[1:]]
     for name in reversed(colours):  # the first (possibly red) square is drawn last, on top
-        k = int(torch.randint(side // 6 + 2, side // 4 + 3, (1,), generator=g))
+        k = int(torch.randint(4, 8, (1,), generator=g))  # 4 to 7 pixels, whatever the image size
         r, c = torch.randint(0, side - k, (2,), generator=g).tolist()
         img[r : r + k, c : c + k] = torch.tensor(COLOURS[name])
         mask[r : r + k, c : c + k] = float(name == "red")
-    r, c = torch.randint(0, side - side // 3, (2,), generator=g).tolist()
-    img[r, c : c + side // 3] = torch.tensor(COLOURS["red"])  # red, but not a square
-    mask[r, c : c + side // 3] = 0.0
+    r, c = torch.randint(0, side - 6, (2,), generator=g).tolist()
+    img[r, c : c + 6] = torch.tensor(COLOURS["red"])  # red, but not a square
+    mask[r, c : c + 6] = 0.0
     return img.clamp(0, 1), mask
 
 
@@ -133,31 +134,39 @@ def _fit(params: list[torch.Tensor], loss_fn, steps: int, lr: float) -> None:
 
 @functools.cache
 def _trained_cpu(cfg: SEConfig) -> ChannelSpatialNet:
-    """Fit on ``cfg.scenes`` synthesized scenes, in two fast stages.
+    """Fit on ``cfg.scenes`` synthesized scenes in three fast, full-batch stages.
 
-    1. SE + head on "is there a red square?": with the spatial map left out, the pooled
-       features are GAP(s · U) = s ⊙ z, so only the squeezed vectors z (B, C) are needed.
+    1. SE + head on "is there a red square?" with the spatial map left out: the pooled
+       features are then GAP(s · U) = s ⊙ z, so only the squeezed vectors z (B, C) are needed.
     2. The spatial kernel as a per-pixel logistic regression onto the red square's mask
-       (the k × k conv is linear in its weights, so it is fitted on unfolded patches).
+       (a k × k conv is linear in its weights: fit it on unfolded k × k windows).
+    3. The head again, now on GAP(M ⊙ s · U), so the whole forward pass is the one trained.
     """
     g = torch.Generator().manual_seed(cfg.seed)
-    y = torch.randint(0, 2, (cfg.scenes,), generator=g)
+    y = torch.randint(0, 2, (cfg.scenes,), generator=g).float()
     imgs, masks = zip(*(scene(cfg.side, bool(v), g) for v in y))
-    U = filter_bank(torch.stack(imgs))  # (B, C, H, W), fixed
     with torch.random.fork_rng(devices=[]):  # nn init uses the global generator: seed it, restore it
         torch.manual_seed(cfg.seed)
         net = ChannelSpatialNet(cfg)
+    raw = filter_bank(torch.stack(imgs))  # (B, C, H, W)
+    net.norm.running_mean, net.norm.running_var = raw.mean(dim=(0, 2, 3)), raw.var(dim=(0, 2, 3))
+    net.eval()  # batch norm uses the stored statistics from here on
+    U = net.norm(raw)
     z = U.mean(dim=(2, 3))  # (B, C)
+    bce = F.binary_cross_entropy_with_logits
     se_params = [*net.fc1.parameters(), *net.fc2.parameters(), *net.head.parameters()]
-    _fit(se_params, lambda: F.binary_cross_entropy_with_logits(net.head(net.se(U)[1] * z)[:, 0], y.float()), cfg.steps, cfg.lr)
+    _fit(se_params, lambda: bce(net.head(net.se(U)[1] * z)[:, 0], y), cfg.steps, cfg.lr)
     with torch.no_grad():
         U1 = net.se(U)[0]
         pooled = torch.stack([U1.mean(1), U1.amax(1)], dim=1)  # (B, 2, H, W)
-        cols = F.unfold(pooled, cfg.kernel, padding=cfg.kernel // 2).transpose(1, 2).reshape(-1, 2 * cfg.kernel**2)
-    target = torch.stack(masks).reshape(-1)  # (B·H·W,)
-    w, b = net.conv.weight, net.conv.bias
-    _fit([w, b], lambda: F.binary_cross_entropy_with_logits(cols @ w.reshape(-1) + b, target), cfg.steps, cfg.lr)
-    return net.eval().requires_grad_(False)
+        cols = F.unfold(pooled, cfg.kernel, padding=cfg.kernel // 2)  # (B, 2·k·k, H·W)
+        cols = cols.transpose(1, 2).reshape(-1, 2 * cfg.kernel**2)  # (B·H·W, 2·k·k)
+    w, b, target = net.conv.weight, net.conv.bias, torch.stack(masks).reshape(-1)
+    _fit([w, b], lambda: bce(cols @ w.reshape(-1) + b, target), cfg.steps, cfg.lr)
+    with torch.no_grad():
+        pooled2 = spatial_attention(U1, w, b)[0].mean(dim=(2, 3))  # (B, C)
+    _fit(list(net.head.parameters()), lambda: bce(net.head(pooled2)[:, 0], y), cfg.steps, cfg.lr)
+    return net.requires_grad_(False)
 
 
 def trained_net(device: torch.device | str = "cpu") -> ChannelSpatialNet:
@@ -165,10 +174,10 @@ def trained_net(device: torch.device | str = "cpu") -> ChannelSpatialNet:
     return copy.deepcopy(_trained_cpu(SEConfig())).to(device)
 
 
-def demo_image(image: str, seed: int) -> torch.Tensor:
-    """A 64 × 64 scene with a red square (from ``seed``), or a 128 × 128 image of Q10.  → (H, W, 3)."""
+def demo_image(image: str, red_square: bool, seed: int) -> torch.Tensor:
+    """A 32 × 32 scene (from ``seed``, with or without a red square), or a 128 × 128 image of Q10.  → (H, W, 3)."""
     if image == "scene":
-        return scene(64, True, torch.Generator().manual_seed(seed))[0]
+        return scene(32, red_square, torch.Generator().manual_seed(seed))[0]
     return torch.tensor(load_image(image))
 
 
@@ -177,13 +186,14 @@ def demo_image(image: str, seed: int) -> torch.Tensor:
     title={"zh": "通道注意力（SE）与空间注意力（CBAM）", "en": "Channel (SE) and spatial (CBAM) attention"},
     params=(
         ParamSpec("image", "choice", "scene", {"zh": "图像", "en": "Image"}, choices=("scene", "grace_hopper", "synthetic")),
+        ParamSpec("red_square", "bool", True, {"zh": "场景中有红色方块", "en": "Scene has a red square"}),
         ParamSpec("seed", "int", 0, {"zh": "随机种子（场景）", "en": "Random seed (scene)"}, min=0, max=9999),
     ),
     shows=(filter_bank, squeeze_excitation, spatial_attention),
 )
-def channel_spatial_demo(device: torch.device, image: str, seed: int) -> Result:
+def channel_spatial_demo(device: torch.device, image: str, red_square: bool, seed: int) -> Result:
     """Excitation gates per channel and the spatial map of the trained red-square detector on one image."""
-    img = demo_image(image, seed).to(device)
+    img = demo_image(image, red_square, seed).to(device)
     out = {k: v[0].cpu() for k, v in trained_net(device)(img.unsqueeze(0)).items()}
     s = out["gates"]  # (C,) each in (0, 1), not a distribution
     weights = (s / s.sum()).reshape(1, 1, -1)  # (1, 1, C): each channel's share of the excitation

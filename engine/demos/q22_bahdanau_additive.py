@@ -18,15 +18,14 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from engine.demos.q08_attention_pooling_classifier import one_thread
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.seq2seq import (
     BOS,
-    EOS,
     PAD,
     VOCAB,
     decode_ids,
-    encode_letters,
     make_batch,
     random_words,
     transform,
@@ -111,9 +110,9 @@ class RNNConfig:
     window: int = 2  # D of local-p
     min_len: int = 3
     max_len: int = 9
-    steps: int = 500
+    steps: int = 200
     batch: int = 64
-    lr: float = 1e-2
+    lr: float = 1.5e-2
 
 
 class Encoder(nn.Module):
@@ -179,7 +178,7 @@ class AttnDecoder(nn.Module):
             return (*additive_attention(s, H, w["W_s"], w["W_h"], w["v"], keep), None)
         if self.cfg.score == "local_p":
             return local_p_attention(s, H, w["W_a"], w["W_p"], w["v_p"], self.cfg.window, lengths)
-        return (*luong_attention(s, H, w["W_a"] if "W_a" in w else None, keep), None)
+        return (*luong_attention(s, H, w.get("W_a"), keep), None)
 
     def step(
         self, y_prev: torch.Tensor, s_prev: torch.Tensor, H: torch.Tensor, lengths: torch.Tensor
@@ -234,23 +233,23 @@ class RNNSeq2Seq(nn.Module):
 def _trained_cpu(cfg: RNNConfig, seed: int) -> RNNSeq2Seq:
     """Adam on cross-entropy, random words each step; on the CPU, cached per (config, seed)."""
     g = torch.Generator().manual_seed(seed)
-    with torch.random.fork_rng(devices=[]):  # nn init draws from the global generator
+    with torch.random.fork_rng(devices=[]), one_thread():  # nn init draws from the global generator
         torch.manual_seed(seed)
         model = RNNSeq2Seq(cfg)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.steps)
-    for _ in range(cfg.steps):
-        words = random_words(g, cfg.batch, cfg.min_len, cfg.max_len)
-        src, tgt_in, tgt_out = make_batch(words, cfg.task, cfg.max_len)
-        logits = model(src, tgt_in)[0]  # (N, T, V)
-        loss = nn.functional.cross_entropy(
-            logits.flatten(0, 1), tgt_out.flatten(), ignore_index=PAD
-        )
-        opt.zero_grad()
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
+        opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.steps)
+        for _ in range(cfg.steps):
+            words = random_words(g, cfg.batch, cfg.min_len, cfg.max_len)
+            src, tgt_in, tgt_out = make_batch(words, cfg.task, cfg.max_len)
+            logits = model(src, tgt_in)[0]  # (N, T, V)
+            loss = nn.functional.cross_entropy(
+                logits.flatten(0, 1), tgt_out.flatten(), ignore_index=PAD
+            )
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
     return model.eval().requires_grad_(False)
 
 
@@ -267,4 +266,62 @@ def sequence_accuracy(model: RNNSeq2Seq, n: int = 200, seed: int = 12345) -> flo
     words = random_words(torch.Generator().manual_seed(seed), n, cfg.min_len, cfg.max_len)
     src = make_batch(words, cfg.task, cfg.max_len)[0].to(next(model.parameters()).device)
     ids = model.greedy(src, cfg.max_len + 1).tolist()
-    return sum(decode_ids(row) == transform(w, cfg.task) for row, w in zip(ids, words)) / n
+    return (
+        sum(decode_ids(row) == transform(w, cfg.task) for row, w in zip(ids, words, strict=True))
+        / n
+    )
+
+
+def alignment(model: RNNSeq2Seq, word: str) -> tuple[torch.Tensor, torch.Tensor | None, str]:
+    """Teacher-forced weights of ``word`` → (T, S) with T = S + 1 (the last row emits </s>),
+    the local-p centres (T,) or None, and the greedy output."""
+    device = next(model.parameters()).device
+    src, tgt_in, _ = make_batch([word], model.cfg.task, len(word))  # (1, S), (1, S + 1)
+    _, weights, centres = model(src.to(device), tgt_in.to(device))  # (1, T, S), (1, T)
+    predicted = decode_ids(model.greedy(src.to(device), len(word) + 1)[0].tolist())
+    return weights[0].cpu(), None if centres is None else centres[0].cpu(), predicted
+
+
+HEADS = {
+    "additive": "Bahdanau additive: vᵀ tanh(W_s s + W_h h)",
+    "dot": "Luong dot: sᵀ h",
+    "general": "Luong general: sᵀ W_a h",
+}
+
+
+@demo(
+    "bahdanau_additive",
+    title={
+        "zh": "Bahdanau 加性注意力（GRU 编码器–解码器）",
+        "en": "Bahdanau additive attention in a GRU encoder–decoder",
+    },
+    params=(
+        ParamSpec(
+            "word",
+            "choice",
+            WORDS[0],
+            {"zh": "要反转的单词", "en": "Word to reverse"},
+            choices=WORDS,
+        ),
+        ParamSpec(
+            "compare",
+            "choice",
+            "general",
+            {"zh": "对比的 Luong 打分", "en": "Luong score to compare"},
+            choices=("general", "dot"),
+        ),
+    ),
+    shows=(additive_attention, luong_scores, luong_attention, AttnDecoder.step),
+)
+def bahdanau_additive_demo(device: torch.device, word: str, compare: str) -> Result:
+    """Alignments of two trained models reversing ``word``: additive scores vs Luong's."""
+    rows, facts = [], {"task": "reverse", "source": word, "target": transform(word, "reverse")}
+    for score in ("additive", compare):
+        model = trained_rnn(score, device)
+        weights, _, predicted = alignment(model, word)
+        rows.append(weights)
+        facts[f"output_{score}"] = predicted
+        facts[f"accuracy_{score}"] = sequence_accuracy(model)
+    targets = (*transform(word, "reverse"), "</s>")
+    heads = (HEADS["additive"], HEADS[compare])
+    return Result(torch.stack(rows), targets, tuple(word), heads, view="q22_alignment", facts=facts)

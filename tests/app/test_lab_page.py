@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.bert import default_bert
-from engine.demos.model_lab import GAME_SENTENCES, lab_result
-from engine.patterns import PATTERN_NAMES, pick_clear_head
+from engine.demos.model_lab import game_round, lab_result
+from engine.patterns import PATTERN_NAMES
 from quiz.store import Store, database_url
 
 from ..conftest import ROOT
@@ -38,10 +36,8 @@ def lab(lang: str | None = None, seed: int = 0) -> AppTest:
 
 def expected_hidden(seed: int) -> tuple[str, int, int, str]:
     """(sentence, layer, head, pattern) the game hides for ``seed``, computed by the engine."""
-    rng = random.Random(seed)
-    text = GAME_SENTENCES[rng.randrange(len(GAME_SENTENCES))]
-    dominant = lab_result(default_bert("cpu"), text, 1, 1).extras["dominant"]
-    return (text, *pick_clear_head(dominant, rng))
+    r = game_round(default_bert("cpu"), seed)
+    return r.extras["text"], r.extras["layer"], r.extras["head"], r.facts["pattern"]
 
 
 def error_texts(at: AppTest) -> str:

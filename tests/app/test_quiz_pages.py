@@ -40,7 +40,9 @@ def page(path: str = QUIZ, lang: str | None = None) -> AppTest:
     return at.run()
 
 
-def start(at: AppTest, mode: str, length: int = 30, tag: str | None = None, question: int | None = None) -> AppTest:
+def start(
+    at: AppTest, mode: str, length: int = 30, tag: str | None = None, question: int | None = None
+) -> AppTest:
     at.radio(key="start_mode").set_value(mode).run()
     if tag:
         at.selectbox(key="start_tag").set_value(tag)
@@ -70,9 +72,11 @@ def respond(at: AppTest, key: str, item: Item, response: Any) -> AppTest:
     elif item.type in ("numeric", "compute"):
         at.text_input(key=key).input(response)
     else:  # draw_mask: the data editor's edit state, as the browser sends it
-        edits = {i: {f"k{j}": True for j, c in enumerate(row) if c} for i, row in enumerate(response)}
+        edits = {
+            i: {f"k{j}": True for j, c in enumerate(row) if c} for i, row in enumerate(response)
+        }
         at.session_state[key] = {"edited_rows": edits, "added_rows": [], "deleted_rows": []}
-    return next(b for b in at.button if b.label == "Submit").click().run()
+    return at.button(key=f"submit:{key}").click().run()
 
 
 def play(at: AppTest, bank: Bank, right: bool = True) -> list[str]:
@@ -84,7 +88,9 @@ def play(at: AppTest, bank: Bank, right: bool = True) -> list[str]:
         respond(at, key, item, good if right else bad)
         assert not at.exception, at.exception
         assert at.session_state["quiz"]["outcome"] is not None, [w.value for w in at.warning]
-        assert (at.success if right else at.error)[0].icon == ("✅" if right else "❌")
+        assert (at.success if right else at.error)[0].icon == (
+            ":material/check_circle:" if right else ":material/cancel:"
+        )
         types.append(item.type)
         at.button(key=f"next:{key}").click().run()
     return types
@@ -106,6 +112,10 @@ def test_quiz_page_in_chinese(bank: Bank):
     at = page(lang="zh")
     assert not at.exception and at.title[0].value == "自测"
     assert "进度只保留在这次访问中" in at.sidebar.warning[0].value
+    start(at, "tag", tag="live")
+    assert any("哪一张是" in m.value for m in at.markdown)
+    assert play(at, bank) == ["which_heatmap", "draw_mask", "compute"]
+    assert metrics(at)["答对"] == "3 / 3" and at.subheader[0].value == "本次总结"
 
 
 def _wrong_session_on_question_2(at: AppTest, bank: Bank) -> None:
@@ -118,12 +128,29 @@ def _wrong_session_on_question_2(at: AppTest, bank: Bank) -> None:
 def test_a_whole_session_of_each_start_mode(mode: str, bank: Bank):
     at = page()
     expected = {
-        "new": (["single", "multiple", "true_false", "numeric", "numeric", "flashcard", "true_false", "single",
-                 "which_heatmap", "draw_mask", "compute"], {}),
+        "new": (
+            [
+                "single",
+                "multiple",
+                "true_false",
+                "numeric",
+                "numeric",
+                "flashcard",
+                "true_false",
+                "single",
+                "which_heatmap",
+                "draw_mask",
+                "compute",
+            ],
+            {},
+        ),
         "due": (["true_false", "single"], {}),  # most overdue first
         "mistakes": (["single", "true_false"], {}),  # most recent mistake first
         "tag": (["which_heatmap", "draw_mask", "compute"], {"tag": "live"}),
-        "question": (["single", "multiple", "true_false", "numeric", "numeric", "flashcard"], {"question": 1}),
+        "question": (
+            ["single", "multiple", "true_false", "numeric", "numeric", "flashcard"],
+            {"question": 1},
+        ),
     }[mode]
     if mode in ("due", "mistakes"):
         _wrong_session_on_question_2(at, bank)
@@ -149,7 +176,7 @@ def test_an_empty_answer_says_so_and_records_nothing(bank: Bank):
     at = start(page(), "question", question=1)
     key, item = current(at, bank)
     assert item.type == "single"
-    next(b for b in at.button if b.label == "Submit").click().run()
+    at.button(key=f"submit:{key}").click().run()
     assert not at.exception
     assert at.warning[0].value == "No answer: pick one option."
     assert at.session_state["quiz"]["outcome"] is None
@@ -161,7 +188,7 @@ def test_i_dont_know_records_a_wrong_answer_and_shows_the_key(bank: Bank):
     key, item = current(at, bank)
     at.button(key=f"skip:{key}").click().run()
     assert not at.exception
-    assert at.error[0].value.startswith("Skipped") and at.error[0].icon == "❌"
+    assert at.error[0].value.startswith("Skipped") and at.error[0].icon == ":material/cancel:"
     [row] = Store(database_url()).answers(at.session_state["learner_id"])
     assert row.item_id == item.item_id and not row.correct and row.response is None
 
@@ -181,7 +208,9 @@ def test_draw_mask_feedback_marks_the_wrong_cells(bank: Bank):
     assert at.error[0].value == f"{n * n - allowed} of {n * n} cells are wrong."
     shown = at.dataframe[-1].value
     assert shown.shape == (n, n) and (shown == "■").sum().sum() == allowed
-    assert [[c == "■" for c in row] for row in shown.values.tolist()] == [list(r) for r in item.answer]
+    assert [[c == "■" for c in row] for row in shown.values.tolist()] == [
+        list(r) for r in item.answer
+    ]
 
 
 def test_named_learner_resumes_with_their_code_on_another_device(bank: Bank):
@@ -200,7 +229,9 @@ def test_named_learner_resumes_with_their_code_on_another_device(bank: Bank):
     next(b for b in other.sidebar.button if b.label == "Continue").click().run()
     assert not other.exception
     assert "Ada" in other.sidebar.markdown[0].value
-    assert other.radio(key="start_mode").options[1] == "New (9)"  # 8 bank + 3 live items, 2 answered
+    assert (
+        other.radio(key="start_mode").options[1] == "New (9)"
+    )  # 8 bank + 3 live items, 2 answered
     progress = AppTest.from_file(PROGRESS, default_timeout=TIMEOUT)
     progress.session_state["learner_id"] = other.session_state["learner_id"]
     progress.run()
@@ -226,12 +257,18 @@ def test_progress_page_for_nobody_and_for_a_learner(bank: Bank):
     progress.run()
     assert not progress.exception
     m = metrics(progress)
-    assert m["Due now"] == "0" and m["Items studied"] == "6" and m["Answers · accuracy"] == "6 · 100%"
+    assert (
+        m["Due now"] == "0" and m["Items studied"] == "6" and m["Answers · accuracy"] == "6 · 100%"
+    )
     assert len(progress.get("vega_lite_chart")) == 3  # forecast, per tag, over time
-    assert progress.get("download_button")[0].proto.label.startswith("Export my answers (CSV, 6 rows)")
+    assert progress.get("download_button")[0].proto.label.startswith(
+        "Export my answers (CSV, 6 rows)"
+    )
     progress.slider(key="retention").set_value(0.85)
     next(b for b in progress.button if b.label == "Save settings").click().run()
-    assert Store(database_url()).learner(at.session_state["learner_id"]).desired_retention == pytest.approx(0.85)
+    assert Store(database_url()).learner(
+        at.session_state["learner_id"]
+    ).desired_retention == pytest.approx(0.85)
 
 
 def test_a_corrupt_database_is_reported_not_overwritten(bank: Bank):

@@ -28,7 +28,7 @@ def wait_for_new_image(page, old: str) -> None:
     page.wait_for_function(
         "(old) => { const i = document.querySelector('[data-testid=\"stImage\"] img'); return i && i.src !== old; }",
         arg=old,
-        timeout=60_000,
+        timeout=90_000,
     )
 
 
@@ -41,7 +41,19 @@ def no_sideways_scroll(page) -> bool:
     )
 
 
+def shoot(page, artifacts, name: str) -> None:
+    """The page scrolled to the first figure, and the figure alone (the app scrolls inside)."""
+    wait_for_app(page)
+    figure = page.locator('[data-testid="stImage"] img').first
+    figure.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / f"{name}.png"))
+    figure.screenshot(path=str(artifacts / f"{name}-figure.png"))
+
+
 def open_lab(page, base: str, lang: str = "en") -> None:
+    page.set_default_timeout(
+        90_000
+    )  # the first figures of a cold model may take a while on a busy CI machine
     page.goto(f"{base}/lab?lang={lang}")
     wait_for_app(page)
 
@@ -52,14 +64,14 @@ def test_every_view_is_drawn(app_server, browser_page, artifacts):
     page.get_by_role("heading", name="Model lab: real attention heads").wait_for()
     assert page.get_by_text("layer 1 head 3: previous token").first.is_visible()
     src = first_image_src(page)
-    page.screenshot(path=str(artifacts / "lab-model_head-en.png"), full_page=True)
+    shoot(page, artifacts, "lab-model_head-en")
     for view, label in list(VIEWS.items())[1:]:
         page.get_by_text(label, exact=True).first.click()
         wait_for_app(page)
         wait_for_new_image(page, src)
         src = first_image_src(page)
         assert no_sideways_scroll(page)
-        page.screenshot(path=str(artifacts / f"lab-{view}-en.png"), full_page=True)
+        shoot(page, artifacts, f"lab-{view}-en")
 
 
 def test_png_export(app_server, browser_page, artifacts):
@@ -101,16 +113,22 @@ def test_predict_the_pattern_game(app_server, browser_page, artifacts):
     wait_for_app(page)
     verdict = page.locator('[data-testid="stAlert"]').filter(has_text="Score").first
     verdict.wait_for()
-    page.screenshot(path=str(artifacts / "lab-game-reveal-en.png"), full_page=True)
-    assert page.get_by_text("The hidden head was").first.is_visible()
-    assert page.get_by_text("Answer saved and added to your review schedule.").first.is_visible()
+    page.get_by_text("Answer saved and added to your review schedule.").first.wait_for()
+    panel = page.get_by_role("tabpanel", name="Predict the pattern")
+    figure = panel.locator('[data-testid="stImage"] img').first
+    figure.wait_for(state="visible")
+    assert panel.get_by_text("The hidden head was").first.is_visible()
+    page.screenshot(path=str(artifacts / "lab-game-reveal-en.png"))
+    figure.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "lab-game-reveal-en-figure.png"))
 
 
 def test_chinese_lab(app_server, browser_page, artifacts):
     page = browser_page
     open_lab(page, app_server, "zh")
     page.get_by_role("heading", name="模型实验室：真实的注意力头").wait_for()
-    first_image_src(page)
+    src = first_image_src(page)
     page.get_by_text("模式表", exact=True).first.click()
     wait_for_app(page)
-    page.screenshot(path=str(artifacts / "lab-model_patterns-zh.png"), full_page=True)
+    wait_for_new_image(page, src)
+    shoot(page, artifacts, "lab-model_patterns-zh")

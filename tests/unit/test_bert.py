@@ -137,7 +137,7 @@ def test_sentence_embeddings_rank_related_above_unrelated(bert, reference):
 def test_bundled_weights_have_the_known_sha256(bert):
     path = model_dir() / "model.safetensors"
     assert hashlib.sha256(path.read_bytes()).hexdigest() == BUNDLED_SHA256
-    assert bert.sha256 == BUNDLED_SHA256 and bert.name == "all-MiniLM-L6-v2"
+    assert bert.sha256 == BUNDLED_SHA256 and bert.name == "all-MiniLM-L6-v2" and bert.verified
 
 
 @pytest.fixture
@@ -166,6 +166,9 @@ def test_a_copy_in_atlas_model_dir_loads(model_copy, monkeypatch):
     monkeypatch.setenv("ATLAS_MODEL_DIR", str(model_copy))
     b = load_bert()
     assert b.directory == model_copy and b.sha256 == BUNDLED_SHA256
+    assert not b.verified, "a folder of unknown origin has no known sha256 to check against"
+    monkeypatch.setenv("ATLAS_MODEL_SHA256", BUNDLED_SHA256.upper())
+    assert load_bert().verified
 
 
 def test_missing_model_says_how_to_install(tmp_path, monkeypatch):

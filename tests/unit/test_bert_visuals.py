@@ -32,7 +32,9 @@ def images(fig) -> list[np.ndarray]:
 
 
 def no_overlap(labels) -> bool:
-    boxes = sorted((t.get_window_extent() for t in labels if t.get_text()), key=lambda b: (b.x0, b.y0))
+    boxes = sorted(
+        (t.get_window_extent() for t in labels if t.get_text()), key=lambda b: (b.x0, b.y0)
+    )
     return all(not a.overlaps(b) for a, b in zip(boxes, boxes[1:], strict=False))
 
 

@@ -45,9 +45,8 @@ def _torch_encoder_layer(lay: BertLayer, d: int, h: int) -> nn.TransformerEncode
     )
     a = lay.attn
     with torch.no_grad():
-        t.self_attn.in_proj_weight.copy_(
-            torch.cat([a.W_q.T, a.W_k.T, a.W_v.T])
-        )  # PyTorch: y = x Wᵀ + b
+        # PyTorch stores y = x Wᵀ + b, the engine x @ W + b: transpose
+        t.self_attn.in_proj_weight.copy_(torch.cat([a.W_q.T, a.W_k.T, a.W_v.T]))
         t.self_attn.in_proj_bias.copy_(torch.cat([a.b_q, a.b_k, a.b_v]))
         t.self_attn.out_proj.weight.copy_(a.W_o.T)
         t.self_attn.out_proj.bias.copy_(a.b_o)
@@ -233,9 +232,8 @@ def test_passing_engine_masks_to_torch_unchanged_is_wrong():
         _, wrong = mha(
             x, x, x, key_padding_mask=keep, need_weights=True, average_attn_weights=False
         )
-    assert (
-        right[..., 3:].abs().max() == 0 and wrong[..., :3].abs().max() == 0
-    )  # the opposite keys kept
+    # un-inverted, PyTorch keeps exactly the keys it should have dropped
+    assert right[..., 3:].abs().max() == 0 and wrong[..., :3].abs().max() == 0
 
 
 def test_torch_mha_demo_facts():

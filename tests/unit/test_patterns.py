@@ -220,3 +220,17 @@ def test_minilm_previous_head_is_diagonal_and_cls_heads_vertical():
     types = head_types(out.attentions[:, 0], enc.tokens, enc.type_ids)
     assert types[0][2] == "diagonal"
     assert types[2][9] == "vertical" and types[4][5] == "vertical"
+
+
+def test_game_rounds_hide_a_head_with_a_clear_pattern_and_cover_rare_patterns():
+    from engine.demos.model_lab import game_round
+
+    bert = default_bert("cpu")
+    seen = set()
+    for seed in range(12):
+        r = game_round(bert, seed)
+        x = r.extras
+        assert r.facts["pattern"] == x["dominant"][x["layer"] - 1][x["head"] - 1] != "mixed"
+        assert game_round(bert, seed).facts == r.facts  # the same seed draws the same round
+        seen.add(r.facts["pattern"])
+    assert {"previous", "next", "cls", "broad"} <= seen, seen

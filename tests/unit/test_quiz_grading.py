@@ -159,6 +159,10 @@ def test_skipped_is_a_recorded_wrong_answer():
 def test_grade_dispatches_live_items():
     wh = which_heatmap(4)
     assert grade(wh, wh.answer).correct and not grade(wh, (wh.answer + 1) % 4).correct
+    assert (
+        grade(wh, (wh.answer + 1) % 4).message["en"]
+        == f"Not quite: the answer is {'ABCD'[wh.answer]}."
+    )
     dm = draw_mask(4)
     assert grade(dm, [list(r) for r in dm.answer]).correct
     c = compute(4)

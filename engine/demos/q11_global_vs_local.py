@@ -1,0 +1,94 @@
+"""Q11 — global vs local attention (Luong et al. 2015), in trained GRU encoder–decoders.
+
+Global attention scores every source state at every step; local-p attention predicts a centre
+p_t and scores only the 2D + 1 states in [p_t − D, p_t + D], weighted by a Gaussian around p_t.
+Both models (Luong *general* score) are trained on the same toy task — reversing a word — so
+local-p has to learn that the centre moves right to left.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import torch
+
+from engine.demos.q22_bahdanau_additive import (
+    WORDS,
+    alignment,
+    local_p_attention,
+    luong_attention,
+    sequence_accuracy,
+    trained_rnn,
+)
+from engine.registry import ParamSpec, demo
+from engine.result import Result
+from engine.seq2seq import transform
+
+TRAINED_D = 2
+
+
+def with_window(model: torch.nn.Module, D: int) -> torch.nn.Module:
+    """The local-p model run with window half-width D (trained with D = 2)."""
+    if model.cfg.window == D:
+        return model
+    other = copy.deepcopy(model)
+    cfg = dataclasses.replace(model.cfg, window=D)
+    other.cfg = other.decoder.cfg = cfg
+    return other
+
+
+def score_counts(T: int, S: int, D: int) -> dict[str, int]:
+    """Scores computed per sentence: global T·S, local at most T·(2D + 1)."""
+    return {"global": T * S, "local": T * min(2 * D + 1, S)}
+
+
+@demo(
+    "global_vs_local",
+    title={
+        "zh": "全局注意力与局部注意力（Luong 2015）",
+        "en": "Global vs local attention (Luong 2015)",
+    },
+    params=(
+        ParamSpec(
+            "word",
+            "choice",
+            WORDS[0],
+            {"zh": "要反转的单词", "en": "Word to reverse"},
+            choices=WORDS,
+        ),
+        ParamSpec(
+            "D", "int", TRAINED_D, {"zh": "窗口半宽 D", "en": "Half-width D"}, min=1, max=4, step=1
+        ),
+    ),
+    shows=(luong_attention, local_p_attention, score_counts),
+)
+def global_vs_local_demo(device: torch.device, word: str, D: int) -> Result:
+    """Weights of the global model and of the local-p model (window [p_t − D, p_t + D]) on ``word``."""
+    glob = trained_rnn("general", device)
+    local = with_window(trained_rnn("local_p", device), D)
+    w_global, _, out_global = alignment(glob, word)
+    w_local, centres, out_local = alignment(local, word)
+    T, S = w_global.shape
+    j = torch.arange(S).unsqueeze(0)  # (1, S)
+    kept = int(((j - centres.unsqueeze(1)).abs() <= D).sum())  # scores inside the windows
+    facts = {
+        "source": word,
+        "target": transform(word, "reverse"),
+        "output_global": out_global,
+        "output_local": out_local,
+        "accuracy_global": sequence_accuracy(glob),
+        "accuracy_local": sequence_accuracy(local),
+        "trained_D": TRAINED_D,
+        "scores_global": T * S,
+        "scores_local_window": kept,
+        "scores_global_at_1000": score_counts(1000, 1000, D)["global"],
+        "scores_local_at_1000": score_counts(1000, 1000, D)["local"],
+    }
+    extras = {"centres": centres, "D": D, "counts": {"global": T * S, "local": kept}}
+    heads = ("global: softmax over all S", f"local-p: window p_t ± {D}")
+    targets = (*transform(word, "reverse"), "</s>")
+    weights = torch.stack([w_global, w_local])
+    return Result(
+        weights, targets, tuple(word), heads, view="q11_global_local", facts=facts, extras=extras
+    )
