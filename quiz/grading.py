@@ -12,10 +12,13 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import torch
+
+from engine.patterns import PATTERN_NAMES, PATTERNS, overlap_score, paint_prediction
 from quiz.items import Item, Text
 
 RATINGS = ("again", "hard", "good", "easy")  # flashcard self-ratings, worst to best
@@ -238,6 +241,56 @@ def grade_mask(grid: Sequence[Sequence[Any]] | None, key: Sequence[Sequence[bool
     )
 
 
+# ── a pretrained head's pattern ───────────────────────────────────────────────────────────────
+
+NAME_MODE, PAINT_MODE = "name", "paint"  # the two ways to predict a hidden head
+PAINT_RIGHT = 0.5  # a painted row counts as right from this overlap with the real row
+
+
+def grade_pattern(guess: str | None, key: str, shares: Sequence[float]) -> Grade:
+    """Naming a head's pattern: right iff ``guess`` is ``key``; says how the guess scores on it.
+
+    ``shares`` is the head's score of each of :data:`engine.patterns.PATTERNS`, (7,).
+    """
+    if guess not in PATTERNS:
+        return _no_answer("请选择一个模式。", "Choose a pattern.")
+    ok, share = guess == key, float(shares[PATTERNS.index(guess)])
+    name = PATTERN_NAMES[key]
+    return _verdict(
+        ok,
+        float(ok),
+        {"mode": NAME_MODE, "guess": guess, "pattern": key},
+        f"{'正确' if ok else '不对'}：这个头是「{name['zh']}」；你选的模式得分 {share:.2f}。",
+        f"{'Right' if ok else 'Not quite'}: this head is '{name['en']}'; your pattern scores {share:.2f} on it.",
+    )
+
+
+# overlap(p, a) = Σ_j min(p_j, a_j),  p = equal weight on the painted keys
+def grade_paint(painted: Iterable[int] | None, query: int, row: torch.Tensor, key: str) -> Grade:
+    """Painting where ``query`` looks: score = overlap with the real row (S,); right from 0.5."""
+    n = row.numel()
+    picks = sorted({int(j) for j in painted or () if 0 <= int(j) < n})
+    if not picks:
+        return _no_answer("请至少选一个词元。", "Pick at least one token.")
+    score = overlap_score(paint_prediction(n, picks), row)
+    return _verdict(
+        score >= PAINT_RIGHT,
+        score,
+        {"mode": PAINT_MODE, "painted": picks, "query": query, "pattern": key},
+        f"你的预测与真实注意力重合 {score:.0%}（≥ {PAINT_RIGHT:.0%} 算对）。",
+        f"Your prediction overlaps the real attention by {score:.0%} (≥ {PAINT_RIGHT:.0%} counts as right).",
+    )
+
+
+def grade_prediction(item: Item, response: Any) -> Grade:
+    """A predict-the-pattern answer: a pattern name, or ``{"painted": [j…], "query": i}``."""
+    if isinstance(response, Mapping) and "painted" in response:
+        query = int(response.get("query", 1))
+        row = item.results[0].weights[0, query]  # (S,): the real row of the hidden head
+        return grade_paint(response["painted"], query, row, item.answer)
+    return grade_pattern(response, item.answer, item.shares)
+
+
 def skipped() -> Grade:
     """ "I don't know": an answer that is wrong (score 0), recorded so the item comes back soon."""
     return _verdict(False, 0.0, None, "跳过：这是答案。", "Skipped: here is the answer.")
@@ -260,4 +313,6 @@ def grade(item: Item, response: Any) -> Grade:
         return grade_flashcard(response)
     if t == "draw_mask":
         return grade_mask(response, item.answer)
+    if t == "predict_pattern":
+        return grade_prediction(item, response)
     raise ValueError(f"unknown item type {t!r}")

@@ -7,7 +7,9 @@ memorised:
   four different masks; pick the one that matches a named mechanism;
 - *draw the mask* — tick the cells of an n × n grid that a described mask allows; the key is the
   engine's own mask function from :mod:`engine.masks`;
-- *compute it* — a number from a live run of the engine's scaled dot-product attention.
+- *compute it* — a number from a live run of the engine's scaled dot-product attention;
+- *predict the pattern* — the tokens of a sentence that a hidden head of the pretrained model
+  reads; name where the head mostly looks (offered only where a pretrained model is installed).
 
 An item is plain data (texts, the key, and for heatmaps the engine's ``Result`` objects); the
 page draws it and :mod:`quiz.grading` grades it.
@@ -24,6 +26,9 @@ import torch
 
 from engine import masks
 from engine.attention import scaled_dot_product_attention
+from engine.bert import Bert, ModelMissing, default_bert, model_dir
+from engine.demos.model_lab import game_round
+from engine.patterns import CLEAR, PATTERN_NAMES, PATTERNS, dominant_pattern, pattern_scores
 from engine.result import Result
 from quiz.bank import Bank
 from quiz.generators import draw
@@ -39,15 +44,19 @@ ItemType = Literal[
     "which_heatmap",
     "draw_mask",
     "compute",
+    "predict_pattern",
 ]
 BANK_TYPES: tuple[str, ...] = ("single", "multiple", "true_false", "numeric", "flashcard")
-LIVE_TYPES: tuple[str, ...] = ("which_heatmap", "draw_mask", "compute")
+LIVE_TYPES: tuple[str, ...] = ("which_heatmap", "draw_mask", "compute", "predict_pattern")
 LIVE_QUESTION = "live"  # question id recorded for live items (a bank slug can never contain ':')
 LIVE_TAG = "live"
+PATTERN_ITEM = "live:predict-pattern"  # one FSRS card per learner, shared by the quiz and the lab
+PATTERN_TAG = "model-lab"
 LIVE_TAGS: dict[str, tuple[str, ...]] = {
     "live:which-heatmap": (LIVE_TAG, "masks"),
     "live:draw-mask": (LIVE_TAG, "masks"),
     "live:compute": (LIVE_TAG, "softmax"),
+    PATTERN_ITEM: (LIVE_TAG, PATTERN_TAG),
 }
 
 
@@ -56,8 +65,9 @@ class Item:
     """One item ready to show: prompt, choices or grid, and the key to grade it against.
 
     ``answer`` holds the key: an option index (single, which_heatmap), a tuple of indices
-    (multiple), a bool (true_false), a float (numeric, compute), a text (flashcard), or an
-    (n, n) tuple of tuples of bool (draw_mask; True = may attend).
+    (multiple), a bool (true_false), a float (numeric, compute), a text (flashcard), an
+    (n, n) tuple of tuples of bool (draw_mask; True = may attend), or a pattern name from
+    :data:`engine.patterns.PATTERNS` (predict_pattern).
     """
 
     item_id: str
@@ -70,8 +80,9 @@ class Item:
     number: int | None = None  # the bank question's number, for a link to its study page
     options: tuple[Text, ...] = ()
     tolerance: float = 0.0
-    results: tuple[Result, ...] = ()  # which_heatmap: the four pictures, in option order
+    results: tuple[Result, ...] = ()  # which_heatmap: the four pictures; predict_pattern: the head
     seed: int | None = None
+    shares: tuple[float, ...] = ()  # predict_pattern: the head's score of each of PATTERNS
 
     @property
     def live(self) -> bool:
@@ -343,11 +354,96 @@ def compute(seed: int) -> Item:
     )
 
 
+# ── live item: predict the pattern ───────────────────────────────────────────────────────────
+
+
+def _pattern_explanation(layer: int, head: int, key: str, shares: tuple[float, ...]) -> Text:
+    """The hidden head named, and its score on every pattern, in zh and en."""
+    name, share = PATTERN_NAMES[key], shares[PATTERNS.index(key)]
+    table = {
+        lg: " · ".join(f"{PATTERN_NAMES[p][lg]} {v:.2f}" for p, v in zip(PATTERNS, shares, strict=True))
+        for lg in ("zh", "en")
+    }  # fmt: skip
+    return {
+        "zh": f"隐藏的是 **第 {layer} 层第 {head} 头**：{name['zh']}（得分 {share:.2f}）。"
+        f"各模式得分：{table['zh']}。注意力份额最大的模式若 ≥ {CLEAR}，就是这个头的模式；"
+        "否则熵高的头算作“广泛”。",
+        "en": f"The hidden head was **layer {layer}, head {head}**: {name['en']} (score "
+        f"{share:.2f}). Score of each pattern: {table['en']}. A head follows the pattern that "
+        f"takes the largest share of its attention when that share is ≥ {CLEAR}; otherwise a "
+        "head of high entropy counts as broad.",
+    }
+
+
+# scores = pattern_scores(A, tokens) for the head's weights A (L, L);  key = dominant_pattern(scores)
+def pattern_item(result: Result, seed: int) -> Item:
+    """Predict-the-pattern for one head: its tokens, and the pattern it mostly follows as the key.
+
+    ``result`` holds the head as weights (1, L, L) with ``extras`` layer and head (from 1) and,
+    optionally, tokens (WordPiece; else the labels) and model, as :func:`game_round` returns it.
+    """
+    x = result.extras
+    scores = pattern_scores(result.weights[0], x.get("tokens", result.query_labels))  # (7,)
+    key = dominant_pattern(scores)
+    if key not in PATTERNS:
+        raise ValueError(f"layer {x['layer']}, head {x['head']} has no clear pattern to predict")
+    shares = tuple(float(v) for v in scores)
+    model = x.get("model") or "BERT"
+    return Item(
+        item_id=PATTERN_ITEM,
+        question_id=LIVE_QUESTION,
+        type="predict_pattern",
+        prompt={
+            "zh": f"预训练模型 {model} 的一个隐藏的头正在读下面的词元。它主要看哪里？",
+            "en": f"A hidden head of the pretrained model {model} reads the tokens below. Where does it mostly look?",
+        },
+        explanation=_pattern_explanation(x["layer"], x["head"], key, shares),
+        tags=LIVE_TAGS[PATTERN_ITEM],
+        answer=key,
+        options=tuple(PATTERN_NAMES[p] for p in PATTERNS),
+        results=(result,),
+        seed=seed,
+        shares=shares,
+    )
+
+
+def predict_pattern(seed: int, bert: Bert | None = None) -> Item:
+    """A sentence and a head of the pretrained model with a clear pattern, drawn from ``seed``.
+
+    Raises :class:`engine.bert.ModelMissing` when no pretrained model is installed.
+    """
+    head = game_round(bert if bert is not None else default_bert("cpu"), seed)
+    return pattern_item(head, seed)
+
+
 LIVE: dict[str, Callable[[int], Item]] = {
     "live:which-heatmap": which_heatmap,
     "live:draw-mask": draw_mask,
     "live:compute": compute,
+    PATTERN_ITEM: predict_pattern,
 }
+
+
+def model_available() -> bool:
+    """True when a pretrained model is installed (its files are there; nothing is loaded)."""
+    try:
+        model_dir()
+    except ModelMissing:
+        return False
+    return True
+
+
+def live_ids() -> list[str]:
+    """The live items this installation can make: all of them, less the model's without a model."""
+    return [i for i in LIVE if i != PATTERN_ITEM or model_available()]
+
+
+def live_item(item_id: str, seed: int) -> Item | None:
+    """The live item ``item_id`` drawn from ``seed``; None when no pretrained model is installed."""
+    try:
+        return LIVE[item_id](seed)
+    except ModelMissing:
+        return None
 
 
 # ── looking items up ──────────────────────────────────────────────────────────────────────────
@@ -355,7 +451,7 @@ LIVE: dict[str, Callable[[int], Item]] = {
 
 def all_item_ids(bank: Bank) -> list[str]:
     """Every item id a learner can meet: the bank's, in question order, then the live ones."""
-    return [i.id for q in bank.questions for i in q.quiz] + list(LIVE)
+    return [i.id for q in bank.questions for i in q.quiz] + live_ids()
 
 
 def item_tags(bank: Bank, item_id: str) -> tuple[str, ...]:
@@ -366,6 +462,11 @@ def item_tags(bank: Bank, item_id: str) -> tuple[str, ...]:
     return tuple(q.tags) if q else ()
 
 
+def tag_choices(bank: Bank) -> list[str]:
+    """Every tag a session can start from: the bank's and those of the live items offered here."""
+    return sorted({*bank.tags, *(t for i in live_ids() for t in LIVE_TAGS[i])})
+
+
 def question_of(bank: Bank, item_id: str) -> Question | None:
     """The bank question that holds ``item_id``, or None (a live item, or one no longer in the bank)."""
     return next((q for q in bank.questions if any(i.id == item_id for i in q.quiz)), None)
@@ -374,6 +475,6 @@ def question_of(bank: Bank, item_id: str) -> Question | None:
 def make_item(bank: Bank, item_id: str, seed: int) -> Item | None:
     """The item ``item_id`` drawn from ``seed``; None when the bank no longer holds it."""
     if item_id in LIVE:
-        return LIVE[item_id](seed)
+        return live_item(item_id, seed)
     q = question_of(bank, item_id)
     return from_bank(q, item_id, seed) if q else None

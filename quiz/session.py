@@ -2,7 +2,8 @@
 
 A session starts from one of :data:`MODES` — items due now, new items, the learner's mistakes,
 a tag, or one question — and asks its items one at a time. :func:`answer` grades a response,
-records it (committed at once) and updates the learner's FSRS card in the same transaction.
+records it (committed at once) and updates the learner's FSRS card in the same transaction;
+:func:`record` does the recording alone, for a page that graded the response itself.
 """
 
 from __future__ import annotations
@@ -125,6 +126,20 @@ def answer(
     g = skip_grade() if skipped else grade(item, response)
     if not g.answered:
         return Outcome(g)
+    return record(store, learner, session_id, item, g, seconds, now, fuzz)
+
+
+def record(
+    store: Store,
+    learner: Learner,
+    session_id: str,
+    item: Item,
+    g: Grade,
+    seconds: float,
+    now: datetime,
+    fuzz: bool = True,
+) -> Outcome:
+    """Write an answered grade of ``item`` and review the learner's FSRS card for it (one commit)."""
     rating = rating_for(item.type, g)
     due: list[datetime] = []
 

@@ -11,23 +11,17 @@ import pandas as pd
 import streamlit as st
 
 from engine.bert import Bert, ModelMissing, WeightsMismatch, load_bert, model_dir
-from engine.demos.model_lab import DEFAULT_TEXT, PAIRS, game_round, lab_result
+from engine.demos.model_lab import DEFAULT_TEXT, PAIRS, lab_result
 from engine.devices import resolve_device, timed
-from engine.patterns import (
-    PATTERN_NAMES,
-    PATTERNS,
-    TYPE_NAMES,
-    overlap_score,
-    paint_prediction,
-)
+from engine.patterns import PATTERN_NAMES, PATTERNS, TYPE_NAMES
 from engine.registry import get_demo, source_of
 from engine.result import Result
 from engine.tokenize import MAX_CHARS, TextRejected
-from quiz.grading import Grade
-from quiz.items import LIVE_QUESTION, LIVE_TAG
-from quiz.scheduler import now_utc, rating_for, review
-from quiz.session import fresh_seed, new_session_id
-from quiz.store import AnswerIn, Store, StoreError, database_url
+from quiz.grading import NAME_MODE, PAINT_MODE, Grade, grade
+from quiz.items import Item, predict_pattern
+from quiz.scheduler import now_utc
+from quiz.session import fresh_seed, new_session_id, record
+from quiz.store import Store, StoreError, database_url
 from views.common import device_picker, lang, language_switch, tr
 from visuals import render_png
 from visuals.model import SHORT
@@ -40,10 +34,6 @@ VIEWS = {
     "model_lines": ("连线图", "Token-to-token lines"),
     "model_patterns": ("模式表", "Pattern table"),
 }
-GAME_ITEM = "live:predict-pattern"  # one FSRS card per learner for the game
-GAME_TYPE = "predict_pattern"
-GAME_TAGS = (LIVE_TAG, "heads")
-NAME_MODE, PAINT_MODE = "name", "paint"
 
 
 # ── model and runs (cached) ───────────────────────────────────────────────────────────────────
@@ -64,9 +54,9 @@ def lab_run(_bert: Bert, key: str, text: str, pair: str | None, layer: int, head
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def game_run(_bert: Bert, key: str, seed: int) -> Result:
-    """The hidden head of the game round drawn from ``seed``."""
-    return game_round(_bert, seed)
+def game_item(_bert: Bert, key: str, seed: int) -> Item:
+    """The game round drawn from ``seed``: the quiz's predict-the-pattern item on this model."""
+    return predict_pattern(seed, _bert)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -222,46 +212,6 @@ def facts_ui(result: Result, language: str) -> None:
 # ── predict the pattern ───────────────────────────────────────────────────────────────────────
 
 
-def grade_name(guess: str | None, pattern: str, result: Result) -> Grade:
-    """Naming the pattern: right or wrong, with the share of attention the guess really got."""
-    if guess is None:
-        return Grade(False, False, 0.0, None, {"zh": "请选择一个模式。", "en": "Choose a pattern."})
-    correct = guess == pattern
-    share = float(
-        result.extras["scores"][
-            result.extras["layer"] - 1, result.extras["head"] - 1, PATTERNS.index(guess)
-        ]
-    )
-    zh = f"{'正确' if correct else '不对'}：这个头是「{PATTERN_NAMES[pattern]['zh']}」；你选的模式得分 {share:.2f}。"
-    en = f"{'Right' if correct else 'Not quite'}: this head is '{PATTERN_NAMES[pattern]['en']}'; your pattern scores {share:.2f} on it."
-    return Grade(
-        True,
-        correct,
-        1.0 if correct else 0.0,
-        {"mode": NAME_MODE, "guess": guess},
-        {"zh": zh, "en": en},
-    )
-
-
-def grade_paint(painted: list[int], query: int, result: Result) -> Grade:
-    """Painting the query's row: score = Σ_j min(p_j, a_j), the overlap with the real row."""
-    if not painted:
-        return Grade(
-            False, False, 0.0, None, {"zh": "请至少选一个词元。", "en": "Pick at least one token."}
-        )
-    real = result.weights[0, query]
-    score = overlap_score(paint_prediction(real.numel(), painted), real)
-    zh = f"你的预测与真实注意力重合 {score:.0%}（≥ 50% 算对）。"
-    en = f"Your prediction overlaps the real attention by {score:.0%} (≥ 50% counts as right)."
-    return Grade(
-        True,
-        score >= 0.5,
-        score,
-        {"mode": PAINT_MODE, "painted": painted, "query": query},
-        {"zh": zh, "en": en},
-    )
-
-
 def _next_round() -> None:
     st.session_state["game_seed"] = fresh_seed()
     st.session_state.pop("game_answer", None)
@@ -272,8 +222,8 @@ def game_ui(bert: Bert, language: str) -> None:
     """A sentence and a hidden head: name its pattern or paint a row, then see the real heatmap."""
     seed = st.session_state.setdefault("game_seed", fresh_seed())
     key = model_key(bert)
-    result = game_run(bert, key, seed)
-    x, pattern = result.extras, result.facts["pattern"]
+    item = game_item(bert, key, seed)
+    x = item.results[0].extras
     st.session_state.setdefault("game_shown_at", time.monotonic())
     st.markdown(
         tr(
@@ -281,22 +231,22 @@ def game_ui(bert: Bert, language: str) -> None:
             "**The tokens** (a hidden head is looking at them):",
         )
     )
-    st.markdown(" ".join(f"`{t}`" for t in result.query_labels))
+    st.markdown(" ".join(f"`{t}`" for t in item.results[0].query_labels))
     answer = st.session_state.get("game_answer")
     if answer is None or answer["seed"] != seed:
-        question_ui(result, pattern, seed, language)
+        question_ui(item, language)
     else:
         reveal_ui(bert, (key, x["text"], None, x["layer"], x["head"]), answer, language)
     st.button(tr("换一个头", "Next hidden head"), on_click=_next_round, key="game_next")
 
 
-def question_ui(result: Result, pattern: str, seed: int, language: str) -> None:
-    """The form: name the pattern, or paint where the first word looks."""
+def question_ui(item: Item, language: str) -> None:
+    """The form: name the pattern, or paint where the first word looks; graded as the quiz does."""
     mode = st.radio(
         tr("你的预测方式", "How to predict"), [NAME_MODE, PAINT_MODE], horizontal=True, key="game_mode",
         format_func={NAME_MODE: tr("说出模式", "Name its pattern"), PAINT_MODE: tr("画出第一个词的注意力", "Paint the first word's attention")}.get,
     )  # fmt: skip
-    labels = result.query_labels
+    labels = item.results[0].query_labels
     with st.form("game_form"):
         if mode == NAME_MODE:
             guess = st.radio(tr("这个头主要看哪里？", "Where does this head mostly look?"), list(PATTERNS),
@@ -309,13 +259,15 @@ def question_ui(result: Result, pattern: str, seed: int, language: str) -> None:
         submitted = st.form_submit_button(tr("揭晓", "Reveal"))
     if not submitted:
         return
-    g = grade_name(guess, pattern, result) if mode == NAME_MODE else grade_paint(painted, 1, result)
+    g = grade(item, guess if mode == NAME_MODE else {"painted": painted, "query": 1})
     if not g.answered:
         st.warning(g.message[language])
         return
     seconds = time.monotonic() - st.session_state.get("game_shown_at", time.monotonic())
-    saved = record_answer(g, seed, seconds, pattern)
-    st.session_state["game_answer"] = {"seed": seed, "grade": g, "pattern": pattern, "saved": saved}
+    saved = record_answer(item, g, seconds)
+    st.session_state["game_answer"] = {
+        "seed": item.seed, "grade": g, "pattern": item.answer, "saved": saved,
+    }  # fmt: skip
     st.rerun()
 
 
@@ -367,19 +319,12 @@ def learner_id(s: Store) -> int:
     return int(st.session_state["learner_id"])
 
 
-def record_answer(g: Grade, seed: int, seconds: float, pattern: str) -> bool:
-    """Write the answer and update the learner's FSRS card for the game at once; False if it failed."""
+def record_answer(item: Item, g: Grade, seconds: float) -> bool:
+    """Write the answer and update the learner's FSRS card for the item at once; False if it failed."""
     try:
         s = lab_store(database_url())
-        lid = learner_id(s)
-        when, rating = now_utc(), rating_for(GAME_TYPE, g)
-        retention = s.learner(lid).desired_retention
-        a = AnswerIn(
-            learner_id=lid, session_id=st.session_state["session_id"], question_id=LIVE_QUESTION,
-            item_id=GAME_ITEM, item_type=GAME_TYPE, tags=GAME_TAGS, response={**g.response, "pattern": pattern},
-            correct=g.correct, score=g.score, seconds=round(seconds, 3), rating=int(rating), answered_at=when, seed=seed,
-        )  # fmt: skip
-        s.record(a, schedule=lambda old: review(old, GAME_ITEM, rating, when, retention))
+        learner = s.learner(learner_id(s))
+        record(s, learner, st.session_state["session_id"], item, g, round(seconds, 3), now_utc())
         return True
     except (StoreError, KeyError) as e:
         st.warning(tr(f"答案未保存：{e}", f"Answer not saved: {e}"))

@@ -131,7 +131,12 @@ def efficient_attention_demo(
         f"strided s={stride}",
         f"low rank k={min(rank, N_VIEW)}",
     )
-    extras = {"rows": rows, "rank_curve": rank_curve(q, k, v), "view_rank": min(rank, N_VIEW)}
+    extras = {
+        "rows": rows,
+        "rank_curve": rank_curve(q, k, v),
+        "view_rank": min(rank, N_VIEW),
+        "params": {"window": window, "stride": stride, "rank": min(rank, N_VIEW)},
+    }
     return Result(
         weights.cpu(), labels, labels, heads, view="q09_efficient", facts=facts, extras=extras
     )

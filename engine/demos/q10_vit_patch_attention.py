@@ -36,7 +36,9 @@ def sample_image_path() -> Path | None:
     spec = importlib.util.find_spec("matplotlib")
     if spec is None or not spec.submodule_search_locations:
         return None
-    path = Path(spec.submodule_search_locations[0]) / "mpl-data" / "sample_data" / "grace_hopper.jpg"
+    path = (
+        Path(spec.submodule_search_locations[0]) / "mpl-data" / "sample_data" / "grace_hopper.jpg"
+    )
     return path if path.is_file() else None
 
 
@@ -46,7 +48,9 @@ def synthetic_scene(side: int = SIDE) -> np.ndarray:
     img = np.stack([0.45 + 0.3 * y, 0.65 + 0.2 * y, 0.95 - 0.1 * y], -1)  # sky gradient
     img[(x - 0.8) ** 2 + (y - 0.2) ** 2 < 0.01] = (1.0, 0.85, 0.2)  # sun
     hill = y > 0.62 + 0.08 * np.sin(6 * x)
-    img[hill] = np.stack([0.2 + 0.1 * np.sin(40 * x), 0.55 + 0.1 * np.sin(37 * y), 0.2 + 0 * x], -1)[hill]
+    img[hill] = np.stack(
+        [0.2 + 0.1 * np.sin(40 * x), 0.55 + 0.1 * np.sin(37 * y), 0.2 + 0 * x], -1
+    )[hill]
     img[(x > 0.2) & (x < 0.45) & (y > 0.5) & (y < 0.75)] = (0.9, 0.85, 0.7)  # wall
     img[(y > 0.35) & (y <= 0.5) & (np.abs(x - 0.325) < (y - 0.35) * 1.2)] = (0.75, 0.1, 0.1)  # roof
     img[(x > 0.29) & (x < 0.36) & (y > 0.62) & (y < 0.75)] = (0.35, 0.2, 0.1)  # door
@@ -85,9 +89,14 @@ def patchify(img: torch.Tensor, P: int) -> torch.Tensor:
 
 
 def position_code_2d(rows: int, cols: int, d: int) -> torch.Tensor:
-    """Half the channels encode the row, half the column, each sinusoidal as in Vaswani et al.  → (G, d)."""
+    """Half the channels encode the row, half the column, each as sin/cos pairs (Vaswani et al.).  → (G, d).
+
+    Frequencies run from 2 down to 0.3 radians per patch, so codes of nearby patches are
+    alike and codes of distant ones are not (slower waves would be almost constant over a
+    16-patch grid and only add a shared offset).
+    """
     q = d // 4
-    freq = torch.exp(-math.log(100.0) * torch.arange(q) / q)  # (d/4,)
+    freq = 2.0 * torch.exp(-math.log(2.0 / 0.3) * torch.arange(q) / q)  # (d/4,)
     r = torch.arange(rows).float().unsqueeze(1) * freq  # (rows, d/4)
     c = torch.arange(cols).float().unsqueeze(1) * freq  # (cols, d/4)
     pr = torch.cat([r.sin(), r.cos()], 1)  # (rows, d/2)
@@ -95,7 +104,9 @@ def position_code_2d(rows: int, cols: int, d: int) -> torch.Tensor:
     return torch.cat([pr.repeat_interleave(cols, 0), pc.repeat(rows, 1)], 1)  # (G, d)
 
 
-def embed_patches(patches: torch.Tensor, rows: int, cols: int, lam: float, seed: int) -> torch.Tensor:
+def embed_patches(
+    patches: torch.Tensor, rows: int, cols: int, lam: float, seed: int
+) -> torch.Tensor:
     """x_p = E · (vec(patch_p) − mean) + λ · ‖·‖ · PE_p, E ~ N(0, 1/d) drawn from ``seed``.  (G, n) → (G, d)."""
     g = torch.Generator().manual_seed(seed)
     E = (torch.randn(patches.size(1), D_MODEL, generator=g) / math.sqrt(D_MODEL)).to(patches.device)
@@ -116,39 +127,89 @@ def patch_attention(x: torch.Tensor, beta: float) -> torch.Tensor:
     "vit_patch_attention",
     title={"zh": "ViT 图像块注意力", "en": "ViT patch attention"},
     params=(
-        ParamSpec("image", "choice", "grace_hopper", {"zh": "图像", "en": "Image"}, choices=("grace_hopper", "synthetic")),
-        ParamSpec("patch", "choice", "16", {"zh": "图像块边长 P（像素）", "en": "Patch side P (pixels)"}, choices=("8", "16", "32")),
-        ParamSpec("query_row", "int", 2, {"zh": "查询块：行", "en": "Query patch: row"}, min=0, max=15),
-        ParamSpec("query_col", "int", 3, {"zh": "查询块：列", "en": "Query patch: column"}, min=0, max=15),
-        ParamSpec("position_weight", "float", 1.0, {"zh": "位置编码权重 λ", "en": "Position weight λ"}, min=0.0, max=3.0, step=0.1),
-        ParamSpec("beta", "float", 8.0, {"zh": "锐度 β", "en": "Sharpness β"}, min=1.0, max=40.0, step=1.0),
-        ParamSpec("seed", "int", 0, {"zh": "随机种子（投影）", "en": "Random seed (projection)"}, min=0, max=9999),
+        ParamSpec(
+            "image",
+            "choice",
+            "grace_hopper",
+            {"zh": "图像", "en": "Image"},
+            choices=("grace_hopper", "synthetic"),
+        ),
+        ParamSpec(
+            "patch",
+            "choice",
+            "16",
+            {"zh": "图像块边长 P（像素）", "en": "Patch side P (pixels)"},
+            choices=("8", "16", "32"),
+        ),
+        ParamSpec(
+            "query_row", "int", 2, {"zh": "查询块：行", "en": "Query patch: row"}, min=0, max=15
+        ),
+        ParamSpec(
+            "query_col", "int", 3, {"zh": "查询块：列", "en": "Query patch: column"}, min=0, max=15
+        ),
+        ParamSpec(
+            "position_weight",
+            "float",
+            1.0,
+            {"zh": "位置编码权重 λ", "en": "Position weight λ"},
+            min=0.0,
+            max=3.0,
+            step=0.1,
+        ),
+        ParamSpec(
+            "beta", "float", 8.0, {"zh": "锐度 β", "en": "Sharpness β"}, min=1.0, max=40.0, step=1.0
+        ),
+        ParamSpec(
+            "seed",
+            "int",
+            0,
+            {"zh": "随机种子（投影）", "en": "Random seed (projection)"},
+            min=0,
+            max=9999,
+        ),
     ),
     shows=(patchify, embed_patches, patch_attention),
 )
 def vit_patch_attention_demo(
-    device: torch.device, image: str, patch: str, query_row: int, query_col: int,
-    position_weight: float, beta: float, seed: int,
+    device: torch.device,
+    image: str,
+    patch: str,
+    query_row: int,
+    query_col: int,
+    position_weight: float,
+    beta: float,
+    seed: int,
 ) -> Result:
     """Every patch attends to every patch; without and with the 2-D position code."""
     P = int(patch)
     img = torch.tensor(load_image(image)).to(device)  # (H, W, 3)
     rows, cols = img.shape[0] // P, img.shape[1] // P
     patches = patchify(img, P)  # (G, P·P·3)
-    heads = [patch_attention(embed_patches(patches, rows, cols, lam, seed), beta) for lam in (0.0, position_weight)]
+    heads = [
+        patch_attention(embed_patches(patches, rows, cols, lam, seed), beta)
+        for lam in (0.0, position_weight)
+    ]
     weights = torch.stack(heads).cpu()  # (2, G, G)
     r, c = min(query_row, rows - 1), min(query_col, cols - 1)
     query = r * cols + c
     labels = tuple(f"({i // cols},{i % cols})" for i in range(rows * cols))
+    shown = image if image == "synthetic" or sample_image_path() else "synthetic (no sample image)"
     facts = {
-        "patches G": rows * cols, "grid": f"{rows}×{cols}", "query patch": labels[query], "d_model": D_MODEL,
-        "image": image if image == "synthetic" or sample_image_path() else "synthetic (no sample image)",
-        "max weight (appearance)": round(float(weights[0, query].max()), 4),
-        "max weight (+ position)": round(float(weights[1, query].max()), 4),
+        "patches G": rows * cols,
+        "grid": f"{rows}×{cols}",
+        "query patch": labels[query],
+        "d_model": D_MODEL,
+        "image": shown,
+        "self weight (appearance)": round(float(weights[0, query, query]), 4),
+        "self weight (+ position)": round(float(weights[1, query, query]), 4),
     }
     extras = {"image": load_image(image), "grid": (rows, cols), "query": query, "patch": P}
     return Result(
-        weights, labels, labels,
+        weights,
+        labels,
+        labels,
         head_labels=("appearance only (λ = 0)", f"appearance + position (λ = {position_weight:g})"),
-        view="q10_patches", facts=facts, extras=extras,
+        view="q10_patches",
+        facts=facts,
+        extras=extras,
     )

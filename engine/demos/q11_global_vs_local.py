@@ -8,34 +8,22 @@ local-p has to learn that the centre moves right to left.
 
 from __future__ import annotations
 
-import copy
-import dataclasses
-
 import torch
 
 from engine.demos.q22_bahdanau_additive import (
     WORDS,
     alignment,
+    heldout_accuracy,
     local_p_attention,
     luong_attention,
-    sequence_accuracy,
     trained_rnn,
+    with_window,
 )
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.seq2seq import transform
 
 TRAINED_D = 2
-
-
-def with_window(model: torch.nn.Module, D: int) -> torch.nn.Module:
-    """The local-p model run with window half-width D (trained with D = 2)."""
-    if model.cfg.window == D:
-        return model
-    other = copy.deepcopy(model)
-    cfg = dataclasses.replace(model.cfg, window=D)
-    other.cfg = other.decoder.cfg = cfg
-    return other
 
 
 def score_counts(T: int, S: int, D: int) -> dict[str, int]:
@@ -77,8 +65,8 @@ def global_vs_local_demo(device: torch.device, word: str, D: int) -> Result:
         "target": transform(word, "reverse"),
         "output_global": out_global,
         "output_local": out_local,
-        "accuracy_global": sequence_accuracy(glob),
-        "accuracy_local": sequence_accuracy(local),
+        "accuracy_global": heldout_accuracy("general"),
+        "accuracy_local": heldout_accuracy("local_p", D),
         "trained_D": TRAINED_D,
         "scores_global": T * S,
         "scores_local_window": kept,

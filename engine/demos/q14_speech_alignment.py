@@ -13,7 +13,6 @@ Shapes: T frames, M mel bands, N tokens (phones).
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -135,7 +134,9 @@ def mel_filterbank(n_mels: int = N_MELS, n_fft: int = N_FFT, sr: int = SR) -> to
 def log_mel(wave: np.ndarray) -> torch.Tensor:
     """log(mel · |STFT|² + ε) with a Hann window.  (samples,) → (T, M)."""
     x = torch.tensor(wave, dtype=torch.float32)
-    spec = torch.stft(x, N_FFT, HOP, window=torch.hann_window(N_FFT), center=True, return_complex=True)
+    spec = torch.stft(
+        x, N_FFT, HOP, window=torch.hann_window(N_FFT), center=True, return_complex=True
+    )
     power = spec.abs() ** 2  # (F, T)
     return torch.log(mel_filterbank() @ power + 1e-4).T  # (T, M)
 
@@ -156,7 +157,7 @@ def synthesize_phones(phones: tuple[str, ...], seed: int, rate: float = 1.0) -> 
     frames = durations(phones, rate, rng)
     ramp = int(0.005 * SR)
     pieces = []
-    for p, d in zip(phones, frames):
+    for p, d in zip(phones, frames, strict=True):
         x = synth_phone(p, d * HOP, rng)
         x[:ramp] *= np.linspace(0, 1, ramp)  # fade in/out: no clicks between phones
         x[-ramp:] *= np.linspace(1, 0, ramp)
@@ -165,7 +166,7 @@ def synthesize_phones(phones: tuple[str, ...], seed: int, rate: float = 1.0) -> 
     wave = wave + 0.003 * rng.standard_normal(wave.size)
     logmel = log_mel(wave)[: sum(frames)]  # (T, M)
     ends = np.cumsum(frames)
-    spans = tuple((int(e - d), int(e)) for e, d in zip(ends, frames))
+    spans = tuple((int(e - d), int(e)) for e, d in zip(ends, frames, strict=True))
     return Utterance(logmel, phones, spans)
 
 
@@ -245,19 +246,58 @@ def alignment_stats(w: torch.Tensor, utt: Utterance) -> dict[str, float | int]:
 
 @demo(
     "speech_alignment",
-    title={"zh": "语音识别：解码器对频谱帧的注意力", "en": "Speech recognition: decoder attention over frames"},
+    title={
+        "zh": "语音识别：解码器对频谱帧的注意力",
+        "en": "Speech recognition: decoder attention over frames",
+    },
     params=(
-        ParamSpec("text", "choice", "hello world", {"zh": "语句", "en": "Utterance"}, choices=tuple(UTTERANCES)),
-        ParamSpec("beta", "float", 20.0, {"zh": "锐度 β", "en": "Sharpness β"}, min=1.0, max=60.0, step=1.0),
-        ParamSpec("window_left", "int", 0, {"zh": "窗口左宽 w_l（帧）", "en": "Window left w_l (frames)"}, min=0, max=20),
-        ParamSpec("window_right", "int", 25, {"zh": "窗口右宽 w_r（帧）", "en": "Window right w_r (frames)"}, min=5, max=80),
-        ParamSpec("rate", "float", 1.0, {"zh": "语速", "en": "Speaking rate"}, min=0.6, max=1.6, step=0.1),
+        ParamSpec(
+            "text",
+            "choice",
+            "hello world",
+            {"zh": "语句", "en": "Utterance"},
+            choices=tuple(UTTERANCES),
+        ),
+        ParamSpec(
+            "beta",
+            "float",
+            20.0,
+            {"zh": "锐度 β", "en": "Sharpness β"},
+            min=1.0,
+            max=60.0,
+            step=1.0,
+        ),
+        ParamSpec(
+            "window_left",
+            "int",
+            0,
+            {"zh": "窗口左宽 w_l（帧）", "en": "Window left w_l (frames)"},
+            min=0,
+            max=20,
+        ),
+        ParamSpec(
+            "window_right",
+            "int",
+            25,
+            {"zh": "窗口右宽 w_r（帧）", "en": "Window right w_r (frames)"},
+            min=5,
+            max=80,
+        ),
+        ParamSpec(
+            "rate", "float", 1.0, {"zh": "语速", "en": "Speaking rate"}, min=0.6, max=1.6, step=0.1
+        ),
         ParamSpec("seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999),
     ),
     shows=(content_attention, windowed_attention, synthesize),
 )
 def speech_alignment_demo(
-    device: torch.device, text: str, beta: float, window_left: int, window_right: int, rate: float, seed: int
+    device: torch.device,
+    text: str,
+    beta: float,
+    window_left: int,
+    window_right: int,
+    rate: float,
+    seed: int,
 ) -> Result:
     """Each output phone (query) attends over the frames (keys): globally, and in a moving window."""
     utt = synthesize(text, seed, rate)
@@ -269,9 +309,9 @@ def speech_alignment_demo(
     stats = [alignment_stats(w, utt) for w in weights]
     T, N = k.shape[0], q.shape[0]
     facts = {"frames T": T, "tokens N": N, "ms per frame": 1000 * HOP // SR}
-    for name, s in zip(("global", "windowed"), stats):
+    for name, s in zip(("global", "windowed"), stats, strict=True):
         facts.update({f"{name}: {key}": v for key, v in s.items()})
-    extras = {"logmel": utt.logmel.numpy(), "spans": utt.spans, "medians": medians}
+    extras = {"logmel": utt.logmel.numpy().copy(), "spans": utt.spans, "medians": medians}
     return Result(
         weights,
         tuple(utt.phones),

@@ -143,7 +143,7 @@ def _pick(items, g: torch.Generator):
 
 @functools.cache
 def _trained_cpu(
-    seed: int = 0, steps: int = 300, batch: int = 64
+    seed: int = 0, steps: int = 500, batch: int = 64
 ) -> tuple[ResponseSelector, dict[str, int]]:
     """Adam on binary cross-entropy over freshly sampled dialogues; cached per (seed, steps, batch)."""
     pool = load_dialogue_pool()

@@ -100,7 +100,9 @@ def align(att: LocationSensitiveAttention, s: torch.Tensor, h: torch.Tensor) -> 
     return torch.stack(rows)
 
 
-def guided_attention_weight(N: int, T: int, g: float, device: torch.device | None = None) -> torch.Tensor:
+def guided_attention_weight(
+    N: int, T: int, g: float, device: torch.device | None = None
+) -> torch.Tensor:
     """W_nt = 1 − exp(−(n/N − t/T)² / (2g²)) (Tachibana et al. 2017).  → (T, N), rows are frames."""
     n = torch.arange(N, device=device, dtype=torch.float32) / N
     t = torch.arange(T, device=device, dtype=torch.float32) / T
@@ -155,7 +157,9 @@ def _trained_cpu(cfg: AlignConfig) -> LocationSensitiveAttention:
     """
     s, h, target, loc, keep = _batch(training_set(cfg))
     B, T, N = target.size(0), target.size(1), h.size(1)
-    with torch.random.fork_rng(devices=[]):  # nn init uses the global generator: seed it, restore it
+    with torch.random.fork_rng(
+        devices=[]
+    ):  # nn init uses the global generator: seed it, restore it
         torch.manual_seed(cfg.seed)
         att = LocationSensitiveAttention(cfg, s.size(-1))
     opt = torch.optim.Adam(att.parameters(), lr=cfg.lr)
@@ -171,7 +175,9 @@ def _trained_cpu(cfg: AlignConfig) -> LocationSensitiveAttention:
     return att.eval().requires_grad_(False)
 
 
-def trained_attention(location: bool, device: torch.device | str = "cpu") -> LocationSensitiveAttention:
+def trained_attention(
+    location: bool, device: torch.device | str = "cpu"
+) -> LocationSensitiveAttention:
     """The trained module (trained once on the CPU, cached), copied to ``device``."""
     return copy.deepcopy(_trained_cpu(AlignConfig(location=location))).to(device)
 
@@ -194,12 +200,38 @@ def path_stats(alpha: torch.Tensor, utt: Utterance) -> dict[str, float | int]:
 
 @demo(
     "tts_alignment",
-    title={"zh": "语音合成：文本到频谱的对齐", "en": "Text-to-speech: text-to-spectrogram alignment"},
+    title={
+        "zh": "语音合成：文本到频谱的对齐",
+        "en": "Text-to-speech: text-to-spectrogram alignment",
+    },
     params=(
-        ParamSpec("text", "choice", "la la land", {"zh": "语句", "en": "Utterance"}, choices=tuple(UTTERANCES)),
-        ParamSpec("g", "float", 0.2, {"zh": "引导注意力宽度 g", "en": "Guided-attention width g"}, min=0.05, max=0.5, step=0.05),
-        ParamSpec("rate", "float", 1.0, {"zh": "语速", "en": "Speaking rate"}, min=0.6, max=1.6, step=0.1),
-        ParamSpec("seed", "int", 0, {"zh": "随机种子（语句）", "en": "Random seed (utterance)"}, min=0, max=9999),
+        ParamSpec(
+            "text",
+            "choice",
+            "la la land",
+            {"zh": "语句", "en": "Utterance"},
+            choices=tuple(UTTERANCES),
+        ),
+        ParamSpec(
+            "g",
+            "float",
+            0.2,
+            {"zh": "引导注意力宽度 g", "en": "Guided-attention width g"},
+            min=0.05,
+            max=0.5,
+            step=0.05,
+        ),
+        ParamSpec(
+            "rate", "float", 1.0, {"zh": "语速", "en": "Speaking rate"}, min=0.6, max=1.6, step=0.1
+        ),
+        ParamSpec(
+            "seed",
+            "int",
+            0,
+            {"zh": "随机种子（语句）", "en": "Random seed (utterance)"},
+            min=0,
+            max=9999,
+        ),
     ),
     shows=(LocationSensitiveAttention, align, guided_attention_weight, guided_attention_loss),
 )
@@ -211,11 +243,11 @@ def tts_alignment_demo(device: torch.device, text: str, g: float, rate: float, s
     weights = torch.stack(heads).cpu()  # (2, T, N)
     T, N = s.size(0), h.size(0)
     facts: dict[str, float | int] = {"frames T": T, "phones N": N, "g": g}
-    for name, w in zip(("content", "location"), weights):
+    for name, w in zip(("content", "location"), weights, strict=True):
         facts[f"{name}: guided loss L_att"] = round(guided_attention_loss(w, g), 4)
         facts.update({f"{name}: {k}": v for k, v in path_stats(w, utt).items()})
     extras = {
-        "logmel": utt.logmel.numpy(),
+        "logmel": utt.logmel.numpy().copy(),
         "spans": utt.spans,
         "guided_W": guided_attention_weight(N, T, g).numpy(),  # (T, N)
     }

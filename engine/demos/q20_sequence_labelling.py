@@ -31,7 +31,12 @@ NAMES = {
     "LOC": ("paris", "london", "tokyo", "cairo", "lima", "oslo"),
     "ORG": ("google", "unesco", "toyota", "oxfam", "nasa"),
 }
-AMBIGUOUS = {"jordan": ("PER", "LOC"), "washington": ("PER", "LOC"), "georgia": ("PER", "LOC"), "amazon": ("ORG", "LOC")}
+AMBIGUOUS = {
+    "jordan": ("PER", "LOC"),
+    "washington": ("PER", "LOC"),
+    "georgia": ("PER", "LOC"),
+    "amazon": ("ORG", "LOC"),
+}
 TEMPLATES = (  # {PER}, {LOC}, {ORG} are slots; every other word is tagged O
     "{PER} lives in {LOC}",
     "{PER} works for {ORG}",
@@ -61,7 +66,9 @@ def vocabulary() -> tuple[str, ...]:
     return (PAD, UNK, *sorted(words))
 
 
-def fill(template: str, g: torch.Generator, p_ambiguous: float = 0.3) -> tuple[list[str], list[str]]:
+def fill(
+    template: str, g: torch.Generator, p_ambiguous: float = 0.5
+) -> tuple[list[str], list[str]]:
     """Words and tags of one sentence; each slot takes an ambiguous name with probability ``p_ambiguous``."""
     words, tags = [], []
     for w in template.split():
@@ -85,6 +92,7 @@ class TaggerConfig:
     h: int = 2
     d_ff: int = 64
     max_len: int = 12
+    sentences: int = 3000
     steps: int = 600
     batch: int = 64
     lr: float = 5e-3
@@ -108,13 +116,17 @@ class Tagger(nn.Module):
 
     def forward(self, ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(N, L) word ids → tag logits (N, L, |tags|) and attention (N, h, L, L)."""
-        x = self.embed(ids) * math.sqrt(self.embed.embedding_dim) + self.pe[: ids.size(1)]  # (N, L, d)
+        x = (
+            self.embed(ids) * math.sqrt(self.embed.embedding_dim) + self.pe[: ids.size(1)]
+        )  # (N, L, d)
         a, w = self.attn(x, x, key_padding_mask=ids != 0)
         x = self.norm1(x + a)
         return self.out(self.norm2(x + self.ff(x))), w
 
 
-def batch(n: int, vocab: tuple[str, ...], g: torch.Generator, max_len: int) -> tuple[torch.Tensor, torch.Tensor]:
+def batch(
+    n: int, vocab: tuple[str, ...], g: torch.Generator, max_len: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     """``n`` generated sentences as padded ids (n, max_len) and tag ids (n, max_len; −1 = padding)."""
     ids, tags = torch.zeros(n, max_len, dtype=torch.long), torch.full((n, max_len), -1)
     for i in range(n):
@@ -126,14 +138,18 @@ def batch(n: int, vocab: tuple[str, ...], g: torch.Generator, max_len: int) -> t
 
 @functools.cache
 def _trained_cpu(cfg: TaggerConfig) -> Tagger:
-    """Adam on per-word cross-entropy over freshly generated sentences each step."""
+    """Adam on per-word cross-entropy over minibatches of ``cfg.sentences`` generated sentences."""
     g = torch.Generator().manual_seed(cfg.seed)
-    with torch.random.fork_rng(devices=[]):  # nn init uses the global generator: seed it, restore it
+    with torch.random.fork_rng(
+        devices=[]
+    ):  # nn init uses the global generator: seed it, restore it
         torch.manual_seed(cfg.seed)
         model = Tagger(cfg)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    all_ids, all_tags = batch(cfg.sentences, model.vocab, g, cfg.max_len)  # generated once
     for _ in range(cfg.steps):
-        ids, tags = batch(cfg.batch, model.vocab, g, cfg.max_len)
+        pick = torch.randint(0, cfg.sentences, (cfg.batch,), generator=g)
+        ids, tags = all_ids[pick], all_tags[pick]
         logits = model(ids)[0]
         loss = nn.functional.cross_entropy(logits.flatten(0, 1), tags.flatten(), ignore_index=-1)
         opt.zero_grad()
@@ -161,7 +177,11 @@ def held_out_accuracy(cfg: TaggerConfig, n: int = 400) -> tuple[float, float]:
 @demo(
     "sequence_labelling",
     title={"zh": "序列标注中的词级注意力", "en": "Token-level attention for sequence labelling"},
-    params=(ParamSpec("sentence", "choice", SENTENCES[0], {"zh": "句子", "en": "Sentence"}, choices=SENTENCES),),
+    params=(
+        ParamSpec(
+            "sentence", "choice", SENTENCES[0], {"zh": "句子", "en": "Sentence"}, choices=SENTENCES
+        ),
+    ),
     shows=(Tagger, fill),
 )
 def sequence_labelling_demo(device: torch.device, sentence: str) -> Result:
@@ -173,8 +193,13 @@ def sequence_labelling_demo(device: torch.device, sentence: str) -> Result:
     pred = [TAGS[int(i)] for i in logits[0].argmax(-1)]
     acc, acc_amb = held_out_accuracy(TaggerConfig())
     facts = {
-        "words L": len(words), "heads h": model.attn.h, "tags": " ".join(pred),
-        "held-out accuracy (all words)": round(acc, 3), "held-out accuracy (ambiguous names)": round(acc_amb, 3),
+        "words L": len(words),
+        "heads h": model.attn.h,
+        "tags": " ".join(pred),
+        "held-out accuracy (all words)": round(acc, 3),
+        "held-out accuracy (ambiguous names)": round(acc_amb, 3),
     }
-    queries = tuple(f"{word} → {tag}" for word, tag in zip(words, pred))
-    return Result(w[0].cpu(), queries, tuple(words), view="grid", facts=facts)  # heads named by the view
+    queries = tuple(f"{word} → {tag}" for word, tag in zip(words, pred, strict=True))
+    return Result(
+        w[0].cpu(), queries, tuple(words), view="grid", facts=facts
+    )  # heads named by the view

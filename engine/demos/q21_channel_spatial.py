@@ -18,7 +18,6 @@ import copy
 import functools
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -27,7 +26,16 @@ from engine.demos.q10_vit_patch_attention import load_image
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 
-CHANNELS = ("red", "green", "blue", "brightness", "horizontal edges", "vertical edges", "diagonal edges", "blobs")
+CHANNELS = (
+    "red",
+    "green",
+    "blue",
+    "brightness",
+    "horizontal edges",
+    "vertical edges",
+    "diagonal edges",
+    "blobs",
+)
 
 
 def filter_bank(img: torch.Tensor) -> torch.Tensor:
@@ -53,10 +61,14 @@ def squeeze_excitation(
 
 
 # M = σ(conv_{k×k}([mean_c U; max_c U]) + b)
-def spatial_attention(U: torch.Tensor, kernel: torch.Tensor, bias: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def spatial_attention(
+    U: torch.Tensor, kernel: torch.Tensor, bias: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """CBAM spatial attention.  U (B, C, H, W), kernel (1, 2, k, k), bias (1,) → (M ⊙ U, map M (B, H, W))."""
     pooled = torch.stack([U.mean(1), U.amax(1)], dim=1)  # (B, 2, H, W)
-    M = torch.sigmoid(F.conv2d(pooled, kernel, bias, padding=kernel.size(-1) // 2))[:, 0]  # (B, H, W)
+    M = torch.sigmoid(F.conv2d(pooled, kernel, bias, padding=kernel.size(-1) // 2))[
+        :, 0
+    ]  # (B, H, W)
     return M.unsqueeze(1) * U, M
 
 
@@ -96,8 +108,11 @@ class ChannelSpatialNet(nn.Module):
 
 
 COLOURS = {
-    "red": (0.9, 0.1, 0.1), "green": (0.1, 0.75, 0.2), "blue": (0.15, 0.25, 0.9),
-    "yellow": (0.95, 0.85, 0.1), "white": (0.95, 0.95, 0.95),
+    "red": (0.9, 0.1, 0.1),
+    "green": (0.1, 0.75, 0.2),
+    "blue": (0.15, 0.25, 0.9),
+    "yellow": (0.95, 0.85, 0.1),
+    "white": (0.95, 0.95, 0.95),
 }
 
 
@@ -144,8 +159,10 @@ def _trained_cpu(cfg: SEConfig) -> ChannelSpatialNet:
     """
     g = torch.Generator().manual_seed(cfg.seed)
     y = torch.randint(0, 2, (cfg.scenes,), generator=g).float()
-    imgs, masks = zip(*(scene(cfg.side, bool(v), g) for v in y))
-    with torch.random.fork_rng(devices=[]):  # nn init uses the global generator: seed it, restore it
+    imgs, masks = zip(*(scene(cfg.side, bool(v), g) for v in y), strict=True)
+    with torch.random.fork_rng(
+        devices=[]
+    ):  # nn init uses the global generator: seed it, restore it
         torch.manual_seed(cfg.seed)
         net = ChannelSpatialNet(cfg)
     raw = filter_bank(torch.stack(imgs))  # (B, C, H, W)
@@ -183,11 +200,29 @@ def demo_image(image: str, red_square: bool, seed: int) -> torch.Tensor:
 
 @demo(
     "channel_spatial",
-    title={"zh": "通道注意力（SE）与空间注意力（CBAM）", "en": "Channel (SE) and spatial (CBAM) attention"},
+    title={
+        "zh": "通道注意力（SE）与空间注意力（CBAM）",
+        "en": "Channel (SE) and spatial (CBAM) attention",
+    },
     params=(
-        ParamSpec("image", "choice", "scene", {"zh": "图像", "en": "Image"}, choices=("scene", "grace_hopper", "synthetic")),
-        ParamSpec("red_square", "bool", True, {"zh": "场景中有红色方块", "en": "Scene has a red square"}),
-        ParamSpec("seed", "int", 0, {"zh": "随机种子（场景）", "en": "Random seed (scene)"}, min=0, max=9999),
+        ParamSpec(
+            "image",
+            "choice",
+            "scene",
+            {"zh": "图像", "en": "Image"},
+            choices=("scene", "grace_hopper", "synthetic"),
+        ),
+        ParamSpec(
+            "red_square", "bool", True, {"zh": "场景中有红色方块", "en": "Scene has a red square"}
+        ),
+        ParamSpec(
+            "seed",
+            "int",
+            0,
+            {"zh": "随机种子（场景）", "en": "Random seed (scene)"},
+            min=0,
+            max=9999,
+        ),
     ),
     shows=(filter_bank, squeeze_excitation, spatial_attention),
 )
@@ -198,9 +233,25 @@ def channel_spatial_demo(device: torch.device, image: str, red_square: bool, see
     s = out["gates"]  # (C,) each in (0, 1), not a distribution
     weights = (s / s.sum()).reshape(1, 1, -1)  # (1, 1, C): each channel's share of the excitation
     facts = {
-        "channels C": len(CHANNELS), "reduction r": SEConfig().reduction, "image": f"{img.shape[0]}×{img.shape[1]}",
+        "channels C": len(CHANNELS),
+        "reduction r": SEConfig().reduction,
+        "image": f"{img.shape[0]}×{img.shape[1]}",
         "P(red square)": round(float(torch.sigmoid(out["logit"])), 3),
-        "strongest gate": CHANNELS[int(s.argmax())], "weakest gate": CHANNELS[int(s.argmin())],
+        "strongest gate": CHANNELS[int(s.argmax())],
+        "weakest gate": CHANNELS[int(s.argmin())],
     }
-    extras = {"image": img.cpu().numpy(), "gates": s.numpy(), "map": out["map"].numpy(), "features": out["features"].numpy()}
-    return Result(weights, ("image",), CHANNELS, head_labels=("SE gates, normalised",), view="q21_channel_spatial", facts=facts, extras=extras)
+    extras = {
+        "image": img.cpu().numpy(),
+        "gates": s.numpy(),
+        "map": out["map"].numpy(),
+        "features": out["features"].numpy(),
+    }
+    return Result(
+        weights,
+        ("image",),
+        CHANNELS,
+        head_labels=("SE gates, normalised",),
+        view="q21_channel_spatial",
+        facts=facts,
+        extras=extras,
+    )

@@ -11,6 +11,7 @@ both directions), d_s decoder state size (= d_h), d_a attention size.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -272,6 +273,22 @@ def sequence_accuracy(model: RNNSeq2Seq, n: int = 200, seed: int = 12345) -> flo
     )
 
 
+def with_window(model: RNNSeq2Seq, D: int) -> RNNSeq2Seq:
+    """The same trained local-p model run with window half-width D instead of the trained one."""
+    if model.cfg.window == D:
+        return model
+    other = copy.deepcopy(model)
+    other.cfg = other.decoder.cfg = dataclasses.replace(model.cfg, window=D)
+    return other
+
+
+@functools.cache
+def heldout_accuracy(score: str, window: int | None = None) -> float:
+    """:func:`sequence_accuracy` of the trained model (optionally run with another window); cached."""
+    model = _trained_cpu(RNNConfig(score=score), 0)
+    return sequence_accuracy(model if window is None else with_window(model, window))
+
+
 def alignment(model: RNNSeq2Seq, word: str) -> tuple[torch.Tensor, torch.Tensor | None, str]:
     """Teacher-forced weights of ``word`` → (T, S) with T = S + 1 (the last row emits </s>),
     the local-p centres (T,) or None, and the greedy output."""
@@ -321,7 +338,15 @@ def bahdanau_additive_demo(device: torch.device, word: str, compare: str) -> Res
         weights, _, predicted = alignment(model, word)
         rows.append(weights)
         facts[f"output_{score}"] = predicted
-        facts[f"accuracy_{score}"] = sequence_accuracy(model)
+        facts[f"accuracy_{score}"] = heldout_accuracy(score)
     targets = (*transform(word, "reverse"), "</s>")
     heads = (HEADS["additive"], HEADS[compare])
-    return Result(torch.stack(rows), targets, tuple(word), heads, view="q22_alignment", facts=facts)
+    return Result(
+        torch.stack(rows),
+        targets,
+        tuple(word),
+        heads,
+        view="q22_alignment",
+        facts=facts,
+        extras={"scores": ("additive", compare)},
+    )

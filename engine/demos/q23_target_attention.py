@@ -10,8 +10,9 @@ strongly the history as a whole matches the candidate. The authors' reference co
 normalise (softmax over the history) in its attention function, and so does the toy model
 here, trained in a few seconds on synthesized click logs: with raw sum pooling the sign of
 a_i is not identifiable (−a with a negated MLP input layer predicts the same clicks) and
-the learned weights are hard to read. The weights drawn are softmax_i(a_i); the raw a_i,
-and Σ_i a_i, are kept beside them.
+the learned weights are hard to read. The weights drawn are softmax_i(a_i); the raw a_i
+are kept beside them (after softmax training only their differences carry meaning, which
+is exactly the intensity information the paper's un-normalised form would keep).
 
 Shapes: B users, L history length, d embedding size, n items.
 """
@@ -40,9 +41,36 @@ CATALOGUE = {  # category → items
 ITEMS = tuple(i for items in CATALOGUE.values() for i in items)
 CATEGORY = tuple(c for c, items in CATALOGUE.items() for _ in items)  # category of each item
 USERS = {  # name → history, oldest first
-    "runner who reads": ("running shoes", "sci-fi novel", "energy gels", "history book", "sports watch", "running socks", "e-reader", "espresso beans"),
-    "new parent, keen gardener": ("diapers", "tomato seeds", "baby monitor", "garden hose", "teething toy", "flower pots", "headset", "baby stroller"),
-    "coffee-drinking gamer": ("moka pot", "game console", "espresso beans", "gaming mouse", "poetry collection", "controller", "coffee grinder", "headset"),
+    "runner who reads": (
+        "running shoes",
+        "sci-fi novel",
+        "energy gels",
+        "history book",
+        "sports watch",
+        "running socks",
+        "e-reader",
+        "espresso beans",
+    ),
+    "new parent, keen gardener": (
+        "diapers",
+        "tomato seeds",
+        "baby monitor",
+        "garden hose",
+        "teething toy",
+        "flower pots",
+        "headset",
+        "baby stroller",
+    ),
+    "coffee-drinking gamer": (
+        "moka pot",
+        "game console",
+        "espresso beans",
+        "gaming mouse",
+        "poetry collection",
+        "controller",
+        "coffee grinder",
+        "headset",
+    ),
 }
 
 
@@ -61,7 +89,9 @@ class DINConfig:
 
 
 # a_i = w₂ᵀ PReLU(W₁ [e_i, e_c, e_i − e_c, e_i ⊙ e_c] + b₁) + b₂
-def activation_unit(e_hist: torch.Tensor, e_cand: torch.Tensor, layer1: nn.Linear, act: nn.Module, layer2: nn.Linear) -> torch.Tensor:
+def activation_unit(
+    e_hist: torch.Tensor, e_cand: torch.Tensor, layer1: nn.Linear, act: nn.Module, layer2: nn.Linear
+) -> torch.Tensor:
     """Raw DIN activations, not normalised.  (B, L, d), (B, d) → (B, L)."""
     e_c = e_cand.unsqueeze(1).expand_as(e_hist)  # (B, L, d)
     x = torch.cat([e_hist, e_c, e_hist - e_c, e_hist * e_c], dim=-1)  # (B, L, 4d)
@@ -74,8 +104,14 @@ class DIN(nn.Module):
     def __init__(self, cfg: DINConfig):
         super().__init__()
         self.embed = nn.Embedding(len(ITEMS), cfg.d)
-        self.att1, self.att_act, self.att2 = nn.Linear(4 * cfg.d, cfg.hidden), nn.PReLU(), nn.Linear(cfg.hidden, 1)
-        self.mlp = nn.Sequential(nn.Linear(2 * cfg.d, cfg.hidden), nn.PReLU(), nn.Linear(cfg.hidden, 1))
+        self.att1, self.att_act, self.att2 = (
+            nn.Linear(4 * cfg.d, cfg.hidden),
+            nn.PReLU(),
+            nn.Linear(cfg.hidden, 1),
+        )
+        self.mlp = nn.Sequential(
+            nn.Linear(2 * cfg.d, cfg.hidden), nn.PReLU(), nn.Linear(cfg.hidden, 1)
+        )
 
     def forward(self, hist: torch.Tensor, cand: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Item ids (B, L), (B,) → click logits (B,) and raw activations a (B, L)."""
@@ -85,7 +121,9 @@ class DIN(nn.Module):
         return self.mlp(torch.cat([v_u, e_c], -1)).squeeze(-1), a
 
 
-def click_log(n: int, cfg: DINConfig, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def click_log(
+    n: int, cfg: DINConfig, g: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Users with two favourite categories (75 % of their history); a candidate is clicked with
     probability 0.85 if it is in a favourite category, 0.1 otherwise.  → hist (n, L), cand (n,), y (n,)."""
     cats = torch.tensor([list(CATALOGUE).index(c) for c in CATEGORY])  # (items,)
@@ -102,7 +140,9 @@ def click_log(n: int, cfg: DINConfig, g: torch.Generator) -> tuple[torch.Tensor,
 def _trained_cpu(cfg: DINConfig) -> DIN:
     """Adam on binary cross-entropy over fresh synthetic click logs each step."""
     g = torch.Generator().manual_seed(cfg.seed)
-    with torch.random.fork_rng(devices=[]):  # nn init uses the global generator: seed it, restore it
+    with torch.random.fork_rng(
+        devices=[]
+    ):  # nn init uses the global generator: seed it, restore it
         torch.manual_seed(cfg.seed)
         model = DIN(cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -124,8 +164,16 @@ def trained_din(device: torch.device | str = "cpu") -> DIN:
     "target_attention",
     title={"zh": "推荐系统中的目标注意力（DIN）", "en": "Target attention in recommendation (DIN)"},
     params=(
-        ParamSpec("user", "choice", "runner who reads", {"zh": "用户", "en": "User"}, choices=tuple(USERS)),
-        ParamSpec("candidate", "choice", "sports watch", {"zh": "候选商品（柱状图）", "en": "Candidate item (bar chart)"}, choices=ITEMS),
+        ParamSpec(
+            "user", "choice", "runner who reads", {"zh": "用户", "en": "User"}, choices=tuple(USERS)
+        ),
+        ParamSpec(
+            "candidate",
+            "choice",
+            "sports watch",
+            {"zh": "候选商品（柱状图）", "en": "Candidate item (bar chart)"},
+            choices=ITEMS,
+        ),
     ),
     shows=(activation_unit, DIN),
 )
@@ -141,12 +189,21 @@ def target_attention_demo(device: torch.device, user: str, candidate: str) -> Re
     c = ITEMS.index(candidate)
     raw, p = raw.cpu(), torch.sigmoid(logits).cpu()
     facts = {
-        "history length L": L, "candidates": n, "candidate": candidate,
+        "history length L": L,
+        "candidates": n,
+        "candidate": candidate,
         "P(click | candidate)": round(float(p[c]), 3),
-        "Σ a_i (raw, candidate)": round(float(raw[c].sum()), 3),
+        "raw a_i spread (max − min)": round(float(raw[c].max() - raw[c].min()), 3),
         "top history item": history[int(raw[c].argmax())],
     }
     extras = {"raw": raw.numpy(), "p_click": p.numpy(), "candidate": c, "categories": CATEGORY}
-    labels = tuple(f"{i} [{k}]" for i, k in zip(ITEMS, CATEGORY))
-    return Result(weights.unsqueeze(0).cpu(), labels, history, head_labels=("softmax-normalised activations",),
-                  view="q23_target", facts=facts, extras=extras)
+    labels = tuple(f"{i} [{k}]" for i, k in zip(ITEMS, CATEGORY, strict=True))
+    return Result(
+        weights.unsqueeze(0).cpu(),
+        labels,
+        history,
+        head_labels=("softmax-normalised activations",),
+        view="q23_target",
+        facts=facts,
+        extras=extras,
+    )

@@ -67,11 +67,29 @@ def failure_counts(alpha: torch.Tensor, utt: Utterance) -> dict[str, int]:
 
 @demo(
     "tts_failure_modes",
-    title={"zh": "TTS 对齐失败：重复、跳词、卡住", "en": "TTS alignment failures: repeating, skipping, stuck"},
+    title={
+        "zh": "TTS 对齐失败：重复、跳词、卡住",
+        "en": "TTS alignment failures: repeating, skipping, stuck",
+    },
     params=(
-        ParamSpec("failure", "choice", "repeating", {"zh": "失败类型", "en": "Failure"}, choices=tuple(SCENARIOS)),
-        ParamSpec("rate", "float", 1.0, {"zh": "语速", "en": "Speaking rate"}, min=0.6, max=1.6, step=0.1),
-        ParamSpec("seed", "int", 0, {"zh": "随机种子（语句）", "en": "Random seed (utterance)"}, min=0, max=9999),
+        ParamSpec(
+            "failure",
+            "choice",
+            "repeating",
+            {"zh": "失败类型", "en": "Failure"},
+            choices=tuple(SCENARIOS),
+        ),
+        ParamSpec(
+            "rate", "float", 1.0, {"zh": "语速", "en": "Speaking rate"}, min=0.6, max=1.6, step=0.1
+        ),
+        ParamSpec(
+            "seed",
+            "int",
+            0,
+            {"zh": "随机种子（语句）", "en": "Random seed (utterance)"},
+            min=0,
+            max=9999,
+        ),
     ),
     shows=(forward_attention, failure_counts),
 )
@@ -87,7 +105,7 @@ def tts_failure_modes_demo(device: torch.device, failure: str, rate: float, seed
     loc = align(trained_attention(True, device), s, h)
     weights = torch.stack([y, loc, forward_attention(y)]).cpu()  # (3, T, N)
     facts: dict[str, int | str] = {"frames T": s.size(0), "phones N": h.size(0), "text": text}
-    for name, w in zip(("content", "location", "forward"), weights):
+    for name, w in zip(("content", "location", "forward"), weights, strict=True):
         facts.update({f"{name}: {k}": v for k, v in failure_counts(w, utt).items()})
     return Result(
         weights,
@@ -96,5 +114,10 @@ def tts_failure_modes_demo(device: torch.device, failure: str, rate: float, seed
         head_labels=("content-based", "location-sensitive", "forward attention (Zhang 2018)"),
         view="q25_failures",
         facts=facts,
-        extras={"logmel": utt.logmel.numpy(), "spans": utt.spans, "failure": failure, "outlier": outlier},
+        extras={
+            "logmel": utt.logmel.numpy().copy(),
+            "spans": utt.spans,
+            "failure": failure,
+            "outlier": outlier,
+        },
     )

@@ -22,7 +22,18 @@ from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.softmax import stable_softmax
 
-ATTRIBUTES = ("person", "place", "field", "award", "institution", "element", "physics", "chemistry", "France", "Poland")
+ATTRIBUTES = (
+    "person",
+    "place",
+    "field",
+    "award",
+    "institution",
+    "element",
+    "physics",
+    "chemistry",
+    "France",
+    "Poland",
+)
 ENTITIES: dict[str, tuple[str, ...]] = {  # name → attributes (a bag of words)
     "Marie Curie": ("person", "physics", "chemistry", "France", "Poland"),
     "Pierre Curie": ("person", "physics", "France"),
@@ -102,15 +113,40 @@ def glorot_params(K: int, F_in: int, F_out: int, seed: int) -> tuple[torch.Tenso
     "graph_attention",
     title={"zh": "知识图谱上的图注意力（GAT）", "en": "Graph attention (GAT) on a knowledge graph"},
     params=(
-        ParamSpec("heads", "choice", "2", {"zh": "头数 K", "en": "Heads K"}, choices=("1", "2", "4")),
-        ParamSpec("focus", "choice", "Pierre Curie", {"zh": "关注的实体", "en": "Entity in focus"}, choices=NAMES),
+        ParamSpec(
+            "heads", "choice", "2", {"zh": "头数 K", "en": "Heads K"}, choices=("1", "2", "4")
+        ),
+        ParamSpec(
+            "focus",
+            "choice",
+            "Pierre Curie",
+            {"zh": "关注的实体", "en": "Entity in focus"},
+            choices=NAMES,
+        ),
         ParamSpec("self_loops", "bool", True, {"zh": "加入自环", "en": "Self-loops"}),
-        ParamSpec("slope", "float", 0.2, {"zh": "LeakyReLU 负斜率", "en": "LeakyReLU negative slope"}, min=0.0, max=1.0, step=0.05),
-        ParamSpec("seed", "int", 0, {"zh": "随机种子（W, a）", "en": "Random seed (W, a)"}, min=0, max=9999),
+        ParamSpec(
+            "slope",
+            "float",
+            0.2,
+            {"zh": "LeakyReLU 负斜率", "en": "LeakyReLU negative slope"},
+            min=0.0,
+            max=1.0,
+            step=0.05,
+        ),
+        ParamSpec(
+            "seed",
+            "int",
+            0,
+            {"zh": "随机种子（W, a）", "en": "Random seed (W, a)"},
+            min=0,
+            max=9999,
+        ),
     ),
     shows=(gat_layer, node_features, adjacency),
 )
-def graph_attention_demo(device: torch.device, heads: str, focus: str, self_loops: bool, slope: float, seed: int) -> Result:
+def graph_attention_demo(
+    device: torch.device, heads: str, focus: str, self_loops: bool, slope: float, seed: int
+) -> Result:
     """Per-edge attention coefficients of one GAT layer; zero wherever there is no edge."""
     K, F_out = int(heads), 8
     h, adj = node_features().to(device), adjacency(self_loops).to(device)
@@ -119,11 +155,20 @@ def graph_attention_demo(device: torch.device, heads: str, focus: str, self_loop
     i = NAMES.index(focus)
     top = int(alpha[0, i].masked_fill(torch.arange(len(NAMES), device=device) == i, -1).argmax())
     facts = {
-        "nodes N": len(NAMES), "edges (directed)": int(adj.sum()), "heads K": K, "F → F'": f"{h.size(1)} → {F_out}",
-        "neighbours of focus": int(adj[i].sum()), "focus attends most to (head 1, not itself)": NAMES[top],
+        "nodes N": len(NAMES),
+        "edges (directed)": int(adj.sum()),
+        "heads K": K,
+        "F → F'": f"{h.size(1)} → {F_out}",
+        "neighbours of focus": int(adj[i].sum()),
+        "focus attends most to (head 1, not itself)": NAMES[top],
     }
     edges = tuple((NAMES.index(s), r, NAMES.index(o)) for s, r, o in RELATIONS)
     return Result(
-        alpha.cpu(), NAMES, NAMES, head_labels=tuple(f"head {k + 1}" for k in range(K)),
-        view="q27_graph", facts=facts, extras={"edges": edges, "focus": i, "adjacency": adj.cpu().numpy()},
+        alpha.cpu(),
+        NAMES,
+        NAMES,
+        head_labels=tuple(f"head {k + 1}" for k in range(K)),
+        view="q27_graph",
+        facts=facts,
+        extras={"edges": edges, "focus": i, "adjacency": adj.cpu().numpy()},
     )

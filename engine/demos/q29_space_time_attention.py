@@ -64,7 +64,9 @@ def embed_video(video: torch.Tensor, seed: int) -> torch.Tensor:
     return patches.reshape(T, GRID * GRID, PATCH * PATCH) @ E  # (T, P, d)
 
 
-def divided_attention(x: torch.Tensor, residual: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def divided_attention(
+    x: torch.Tensor, residual: bool
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Temporal then spatial self-attention (Q = K = V = x).  (T, P, d) → y (T, P, d), temporal (P, T, T), spatial (T, P, P)."""
     xt = x.transpose(0, 1)  # (P, T, d): one sequence over time per place
     out_t, w_time = scaled_dot_product_attention(xt, xt, xt)
@@ -73,7 +75,9 @@ def divided_attention(x: torch.Tensor, residual: bool) -> tuple[torch.Tensor, to
     return y, w_time, w_space
 
 
-def as_token_matrices(w_time: torch.Tensor, w_space: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def as_token_matrices(
+    w_time: torch.Tensor, w_space: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Both steps as (T·P, T·P) matrices over tokens i = t·P + p.
 
     A_time[(t,p), (t',p)] = w_time[p, t, t'],   A_space[(t,p), (t,p')] = w_space[t, p, p'].
@@ -87,12 +91,33 @@ def as_token_matrices(w_time: torch.Tensor, w_space: torch.Tensor) -> tuple[torc
 
 @demo(
     "space_time_attention",
-    title={"zh": "视频的时空分离注意力（TimeSformer）", "en": "Divided space–time attention (TimeSformer)"},
+    title={
+        "zh": "视频的时空分离注意力（TimeSformer）",
+        "en": "Divided space–time attention (TimeSformer)",
+    },
     params=(
         ParamSpec("frames", "int", 8, {"zh": "帧数 T", "en": "Frames T"}, min=3, max=12),
-        ParamSpec("path", "choice", "horizontal", {"zh": "运动路径", "en": "Motion path"}, choices=("horizontal", "vertical", "diagonal")),
-        ParamSpec("query_frame", "int", 0, {"zh": "查询帧（方块所在块）", "en": "Query frame (the square's patch)"}, min=0, max=11),
-        ParamSpec("residual", "bool", False, {"zh": "时间步后的残差连接", "en": "Residual after the temporal step"}),
+        ParamSpec(
+            "path",
+            "choice",
+            "horizontal",
+            {"zh": "运动路径", "en": "Motion path"},
+            choices=("horizontal", "vertical", "diagonal"),
+        ),
+        ParamSpec(
+            "query_frame",
+            "int",
+            0,
+            {"zh": "查询帧（方块所在块）", "en": "Query frame (the square's patch)"},
+            min=0,
+            max=11,
+        ),
+        ParamSpec(
+            "residual",
+            "bool",
+            False,
+            {"zh": "时间步后的残差连接", "en": "Residual after the temporal step"},
+        ),
         ParamSpec("seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999),
     ),
     shows=(divided_attention, as_token_matrices, embed_video),
@@ -113,18 +138,27 @@ def space_time_attention_demo(
     r, c = object_cell(qf, path)
     query = qf * P + r * GRID + c
     track = [object_cell(t, path) for t in range(T)]
-    facts: dict[str, int | str] = {"frames T": T, "patches per frame P": P, "tokens T·P": T * P, "query": f"frame {qf}, patch ({r},{c})"}
+    facts: dict[str, int | str] = {
+        "frames T": T,
+        "patches per frame P": P,
+        "tokens T·P": T * P,
+        "query": f"frame {qf}, patch ({r},{c})",
+    }
     for h, name in ((2, "divided"), (3, "joint")):
         row = weights[h, query].reshape(T, P)  # (T, P): the query's attention, frame by frame
         hits = sum(int(row[t].argmax()) == a * GRID + b for t, (a, b) in enumerate(track))
         facts[f"{name}: frames where the argmax is the square"] = f"{hits}/{T}"
     facts |= {
-        "scores per layer, joint (T·P)²": (T * P) ** 2, "scores per layer, divided T·P² + P·T²": T * P * P + P * T * T,
+        "scores per layer, joint (T·P)²": (T * P) ** 2,
+        "scores per layer, divided T·P² + P·T²": T * P * P + P * T * T,
     }
     labels = tuple(f"t{t}({p // GRID},{p % GRID})" for t in range(T) for p in range(P))
     return Result(
-        weights, labels, labels,
+        weights,
+        labels,
+        labels,
         head_labels=("temporal", "spatial", "divided: space · time", "joint space–time"),
-        view="q29_video", facts=facts,
+        view="q29_video",
+        facts=facts,
         extras={"video": video.cpu().numpy(), "query": query, "track": tuple(track), "grid": GRID},
     )

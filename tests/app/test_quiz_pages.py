@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from engine.patterns import PATTERN_NAMES
 from quiz.bank import Bank, load_bank
-from quiz.items import Item, make_item
+from quiz.items import PATTERN_ITEM, Item, make_item
 from quiz.session import MODES
 from quiz.store import Store, database_url
 
@@ -64,7 +65,7 @@ def respond(at: AppTest, key: str, item: Item, response: Any) -> AppTest:
     if item.type == "flashcard":
         at.button(key=f"reveal:{key}").click().run()
         return at.button(key=f"rate:{key}:{response}").click().run()
-    if item.type in ("single", "which_heatmap", "true_false"):
+    if item.type in ("single", "which_heatmap", "true_false", "predict_pattern"):
         at.radio(key=key).set_value(response)
     elif item.type == "multiple":
         for i in response:
@@ -114,8 +115,8 @@ def test_quiz_page_in_chinese(bank: Bank):
     assert "进度只保留在这次访问中" in at.sidebar.warning[0].value
     start(at, "tag", tag="live")
     assert any("哪一张是" in m.value for m in at.markdown)
-    assert play(at, bank) == ["which_heatmap", "draw_mask", "compute"]
-    assert metrics(at)["答对"] == "3 / 3" and at.subheader[0].value == "本次总结"
+    assert play(at, bank) == ["which_heatmap", "draw_mask", "compute", "predict_pattern"]
+    assert metrics(at)["答对"] == "4 / 4" and at.subheader[0].value == "本次总结"
 
 
 def _wrong_session_on_question_2(at: AppTest, bank: Bank) -> None:
@@ -141,12 +142,13 @@ def test_a_whole_session_of_each_start_mode(mode: str, bank: Bank):
                 "which_heatmap",
                 "draw_mask",
                 "compute",
+                "predict_pattern",
             ],
             {},
         ),
         "due": (["true_false", "single"], {}),  # most overdue first
         "mistakes": (["single", "true_false"], {}),  # most recent mistake first
-        "tag": (["which_heatmap", "draw_mask", "compute"], {"tag": "live"}),
+        "tag": (["which_heatmap", "draw_mask", "compute", "predict_pattern"], {"tag": "live"}),
         "question": (
             ["single", "multiple", "true_false", "numeric", "numeric", "flashcard"],
             {"question": 1},
@@ -213,6 +215,78 @@ def test_draw_mask_feedback_marks_the_wrong_cells(bank: Bank):
     ]
 
 
+def test_predict_the_pattern_is_asked_answered_and_scheduled(bank: Bank):
+    at = start(page(), "tag", tag="model-lab")
+    assert not at.exception, at.exception
+    key, item = current(at, bank)
+    assert item.item_id == PATTERN_ITEM and at.session_state["quiz"]["queue"] == [PATTERN_ITEM]
+    x = item.results[0].extras
+    tokens = " ".join(f"`{t}`" for t in item.results[0].query_labels)
+    assert any(m.value == tokens for m in at.markdown)  # the tokens the hidden head reads
+    assert at.radio(key=key).label == "Where does this head mostly look?"
+    assert not at.get("image")  # the heatmap would give the answer away
+    hidden = f"layer {x['layer']}, head {x['head']}"
+    assert not any(hidden in m.value for m in at.markdown)
+    respond(at, key, item, item.answer)
+    assert not at.exception, at.exception
+    name = PATTERN_NAMES[item.answer]["en"]
+    assert at.success[0].value.startswith(f"Right: this head is '{name}'")
+    assert any(f"**{hidden}**: {name}" in m.value for m in at.markdown)  # the explanation
+    assert len(at.get("image")) == 1  # the real heatmap of the hidden head
+    [row] = Store(database_url()).answers(at.session_state["learner_id"])
+    assert (row.item_id, row.item_type, row.correct, row.tags, row.seed) == (
+        PATTERN_ITEM,
+        "predict_pattern",
+        True,
+        ("live", "model-lab"),
+        item.seed,
+    )
+    assert row.response == {"mode": "name", "guess": item.answer, "pattern": item.answer}
+    [card] = Store(database_url()).cards(at.session_state["learner_id"])
+    assert card.item_id == PATTERN_ITEM and card.due > row.answered_at
+
+
+def test_a_wrong_pattern_is_marked_and_explained(bank: Bank):
+    at = start(page(), "tag", tag="model-lab")
+    key, item = current(at, bank)
+    respond(at, key, item, right_and_wrong(item)[1])
+    assert not at.exception, at.exception
+    assert at.error[0].value.startswith("Not quite") and at.error[0].icon == ":material/cancel:"
+    assert any("Score of each pattern" in m.value for m in at.markdown)
+
+
+def test_without_a_model_the_quiz_does_not_offer_the_pattern_item(
+    bank: Bank, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("ATLAS_MODEL_DIR", str(tmp_path))
+    at = page()
+    assert not at.exception
+    assert at.radio(key="start_mode").options[1] == "New (11)"  # 8 bank + 3 live items
+    at.radio(key="start_mode").set_value("tag").run()
+    assert "model-lab" not in at.selectbox(key="start_tag").options
+    at = start(at, "new")
+    assert play(at, bank)[-3:] == ["which_heatmap", "draw_mask", "compute"]
+
+
+def test_one_question_mode_preselects_the_question_in_the_url(bank: Bank):
+    at = AppTest.from_file(QUIZ, default_timeout=TIMEOUT)
+    at.query_params["q"] = "2"
+    at.run()
+    at.radio(key="start_mode").set_value("question").run()
+    assert not at.exception
+    assert at.selectbox(key="start_question").value == 2
+    at.button(key="start").click().run()
+    assert at.session_state["quiz"]["queue"] == ["m-tf", "m-single"]
+    plain = page()  # no ?q=: the first question
+    plain.radio(key="start_mode").set_value("question").run()
+    assert plain.selectbox(key="start_question").value == 1
+    odd = AppTest.from_file(QUIZ, default_timeout=TIMEOUT)
+    odd.query_params["q"] = "99"  # no such question: the first, and no error
+    odd.run()
+    odd.radio(key="start_mode").set_value("question").run()
+    assert not odd.exception and odd.selectbox(key="start_question").value == 1
+
+
 def test_named_learner_resumes_with_their_code_on_another_device(bank: Bank):
     at = page()
     at.sidebar.text_input(key="learner_name_input").input("Ada")
@@ -230,8 +304,8 @@ def test_named_learner_resumes_with_their_code_on_another_device(bank: Bank):
     assert not other.exception
     assert "Ada" in other.sidebar.markdown[0].value
     assert (
-        other.radio(key="start_mode").options[1] == "New (9)"
-    )  # 8 bank + 3 live items, 2 answered
+        other.radio(key="start_mode").options[1] == "New (10)"
+    )  # 8 bank + 4 live items, 2 answered
     progress = AppTest.from_file(PROGRESS, default_timeout=TIMEOUT)
     progress.session_state["learner_id"] = other.session_state["learner_id"]
     progress.run()

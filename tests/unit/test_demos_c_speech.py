@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -40,7 +41,7 @@ def test_utterance_spans_tile_the_frames() -> None:
     utt = q14.synthesize("hello world", seed=3)
     assert utt.logmel.shape == (utt.spans[-1][1], q14.N_MELS)
     assert utt.spans[0][0] == 0
-    assert all(a[1] == b[0] for a, b in zip(utt.spans, utt.spans[1:]))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(utt.spans))
     assert len(utt.spans) == len(utt.phones) == 10
     assert torch.isfinite(utt.logmel).all()
 
@@ -58,7 +59,9 @@ def test_mel_filterbank_centres_rise() -> None:
 def test_content_attention_matches_torch() -> None:
     g = torch.Generator().manual_seed(0)
     q, k = torch.randn(5, 8, generator=g), torch.randn(20, 8, generator=g)
-    ref = F.scaled_dot_product_attention(q, k, torch.eye(20), scale=7.0)  # with V = I the output is the weights
+    ref = F.scaled_dot_product_attention(
+        q, k, torch.eye(20), scale=7.0
+    )  # with V = I the output is the weights
     assert torch.allclose(q14.content_attention(q, k, 7.0), ref, atol=1e-6)
 
 
@@ -76,10 +79,14 @@ def test_windowed_attention_matches_torch_row_by_row() -> None:
     t = torch.arange(T)
     for i in range(q.size(0)):
         allowed = (t >= center - 2) & (t <= center + 15)
-        ref = F.scaled_dot_product_attention(q[i : i + 1], k, torch.eye(T), attn_mask=allowed[None], scale=30.0)[0]
+        ref = F.scaled_dot_product_attention(
+            q[i : i + 1], k, torch.eye(T), attn_mask=allowed[None], scale=30.0
+        )[0]
         assert torch.allclose(w[i], ref, atol=1e-6)
         assert w[i][~allowed].abs().max() == 0
-        center = int(np.searchsorted(np.cumsum(w[i].numpy()), 0.5))  # the median, computed another way
+        center = int(
+            np.searchsorted(np.cumsum(w[i].numpy()), 0.5)
+        )  # the median, computed another way
         assert medians[i] == center
 
 
@@ -98,23 +105,36 @@ def test_guided_attention_weight_worked_example() -> None:
     expected = 1 - math.exp(-(0.5**2) / (2 * 0.25))  # |n/N − t/T| = 1/2 off the diagonal
     assert torch.allclose(W, torch.tensor([[0.0, expected], [expected, 0.0]]), atol=1e-6)
     # L_att = mean(A ⊙ W): all of row 0 off the diagonal, row 1 on it
-    assert q18.guided_attention_loss(torch.tensor([[0.0, 1.0], [0.0, 1.0]]), 0.5) == pytest.approx(expected / 4)
+    assert q18.guided_attention_loss(torch.tensor([[0.0, 1.0], [0.0, 1.0]]), 0.5) == pytest.approx(
+        expected / 4
+    )
 
 
 def test_location_sensitive_energies_by_hand() -> None:
     """e_{t,n} = wᵀ tanh(W s + V h_n + U f_n + b) with f = the conv filters slid over [α_{t−1}; c_{t−1}]."""
     att = q18.trained_attention(True)
     g = torch.Generator().manual_seed(1)
-    s, h, loc = torch.randn(1, 32, generator=g), torch.randn(1, 6, 32, generator=g), torch.rand(1, 2, 6, generator=g)
+    s, h, loc = (
+        torch.randn(1, 32, generator=g),
+        torch.randn(1, 6, 32, generator=g),
+        torch.rand(1, 2, 6, generator=g),
+    )
     Fw, r = att.F.weight, att.cfg.width // 2  # (K, 2, width)
     padded = F.pad(loc[0], (r, r))  # (2, N + 2r)
-    f = torch.stack([(Fw * padded[:, n : n + 2 * r + 1]).sum(dim=(1, 2)) for n in range(6)])  # (N, K)
-    ref = torch.tanh(s @ att.W.weight.T + att.W.bias + h[0] @ att.V.weight.T + f @ att.U.weight.T) @ att.w.weight[0]
+    f = torch.stack(
+        [(Fw * padded[:, n : n + 2 * r + 1]).sum(dim=(1, 2)) for n in range(6)]
+    )  # (N, K)
+    ref = (
+        torch.tanh(s @ att.W.weight.T + att.W.bias + h[0] @ att.V.weight.T + f @ att.U.weight.T)
+        @ att.w.weight[0]
+    )
     assert torch.allclose(att.energies(s, h, loc)[0], ref, atol=1e-5)
 
 
 def test_location_sensitive_alignment_tracks_the_phones() -> None:
-    f = run_demo("tts_alignment", {"text": "attention is all you need", "seed": 77}).facts  # unseen utterance
+    f = run_demo(
+        "tts_alignment", {"text": "attention is all you need", "seed": 77}
+    ).facts  # unseen utterance
     assert f["location: mass_on_true_phone"] > 0.8
     assert f["location: backward_jumps"] == 0
     assert f["location: guided loss L_att"] < f["content: guided loss L_att"]
@@ -143,16 +163,24 @@ def test_forward_attention_never_moves_back_or_more_than_one_phone() -> None:
 
 def test_failure_counts_worked_example() -> None:
     utt = q14.Utterance(torch.zeros(6, 2), ("a", "b", "c", "d"), ((0, 1), (1, 2), (2, 3), (3, 6)))
-    path = torch.tensor([0, 2, 0, 3, 3, 3])  # jumps back by 2 once; "b" never visited; "d" stays its 3 frames
+    path = torch.tensor(
+        [0, 2, 0, 3, 3, 3]
+    )  # jumps back by 2 once; "b" never visited; "d" stays its 3 frames
     counts = q25.failure_counts(F.one_hot(path, 4).float(), utt)
     assert counts == {"repeats": 1, "skipped_phones": 1, "overstay_frames": 0, "frames_behind": 1}
 
 
 @pytest.mark.parametrize(
     ("failure", "fails", "key"),
-    [("repeating", "content", "repeats"), ("skipping", "content", "skipped_phones"), ("stuck", "location", "overstay_frames")],
+    [
+        ("repeating", "content", "repeats"),
+        ("skipping", "content", "skipped_phones"),
+        ("stuck", "location", "overstay_frames"),
+    ],
 )
-def test_each_scenario_shows_its_failure_and_forward_attention_avoids_it(failure: str, fails: str, key: str) -> None:
+def test_each_scenario_shows_its_failure_and_forward_attention_avoids_it(
+    failure: str, fails: str, key: str
+) -> None:
     f = run_demo("tts_failure_modes", {"failure": failure}).facts
     assert f[f"{fails}: {key}"] >= 3
     assert f[f"forward: {key}"] <= 1
@@ -165,7 +193,8 @@ def test_each_scenario_shows_its_failure_and_forward_attention_avoids_it(failure
 def test_chunk_mask_worked_example() -> None:
     # T = 5, C = 2 → chunks 0 0 1 1 2; L = 0: own chunk only, up to its end
     expected = torch.tensor(
-        [[1, 1, 0, 0, 0], [1, 1, 0, 0, 0], [0, 0, 1, 1, 0], [0, 0, 1, 1, 0], [0, 0, 0, 0, 1]], dtype=torch.bool
+        [[1, 1, 0, 0, 0], [1, 1, 0, 0, 0], [0, 0, 1, 1, 0], [0, 0, 1, 1, 0], [0, 0, 0, 0, 1]],
+        dtype=torch.bool,
     )
     assert torch.equal(q30.chunk_mask(5, 2, 0), expected)
     assert q30.lookahead(expected) == pytest.approx((1 + 0 + 1 + 0 + 0) / 5)
@@ -242,4 +271,6 @@ def test_runs_at_every_bound(name: str) -> None:
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 @pytest.mark.parametrize("name", NAMES)
 def test_same_numbers_on_cuda(name: str) -> None:
-    assert torch.allclose(run_demo(name, device="cpu").weights, run_demo(name, device="cuda:0").weights, atol=1e-4)
+    assert torch.allclose(
+        run_demo(name, device="cpu").weights, run_demo(name, device="cuda:0").weights, atol=1e-4
+    )

@@ -24,7 +24,9 @@ def images(fig) -> list[np.ndarray]:
 
 
 def drawn(fig, expected: np.ndarray) -> bool:
-    return any(a.shape == expected.shape and np.allclose(a, expected, atol=1e-6) for a in images(fig))
+    return any(
+        a.shape == expected.shape and np.allclose(a, expected, atol=1e-6) for a in images(fig)
+    )
 
 
 # ---------------------------------------------------------------- Q10
@@ -56,7 +58,7 @@ def test_position_code_separates_rows_and_columns() -> None:
 
 def test_sample_image_is_used_when_installed() -> None:
     img = q10.load_image("grace_hopper")
-    assert img.shape == (q10.SIDE, q10.SIDE, 3) and 0 <= img.min() and img.max() <= 1
+    assert img.shape == (q10.SIDE, q10.SIDE, 3) and img.min() >= 0 and img.max() <= 1
     assert q10.sample_image_path() is not None  # matplotlib ships it
     assert not np.allclose(img, q10.synthetic_scene())
 
@@ -87,7 +89,10 @@ def test_squeeze_excitation_worked_example() -> None:
 
 def test_spatial_attention_worked_example() -> None:
     U = torch.tensor([[[[1.0, 4.0]], [[3.0, 0.0]]]])  # per pixel: mean [2, 2], max [3, 4]
-    kernel, bias = torch.tensor([[[[0.5]], [[-1.0]]]]), torch.tensor([1.0])  # 1 × 1 conv: 0.5·mean − max + 1
+    kernel, bias = (
+        torch.tensor([[[[0.5]], [[-1.0]]]]),
+        torch.tensor([1.0]),
+    )  # 1 × 1 conv: 0.5·mean − max + 1
     out, M = q21.spatial_attention(U, kernel, bias)
     M_hand = torch.sigmoid(torch.tensor([0.5 * 2 - 3 + 1, 0.5 * 2 - 4 + 1]))
     assert torch.allclose(M[0, 0], M_hand)
@@ -98,13 +103,17 @@ def test_trained_detector_uses_both_attentions() -> None:
     net = q21.trained_net()
     g = torch.Generator().manual_seed(123)
     y = torch.randint(0, 2, (200,), generator=g)
-    imgs, masks = zip(*(q21.scene(24, bool(v), g) for v in y))
+    imgs, masks = zip(*(q21.scene(24, bool(v), g) for v in y), strict=True)
     out = net(torch.stack(imgs))
     assert ((out["logit"] > 0).long() == y).float().mean() > 0.85
     mask = torch.stack(masks)
-    assert (out["map"] * mask).sum() / mask.sum() > 3 * (out["map"] * (1 - mask)).sum() / (1 - mask).sum()
+    assert (out["map"] * mask).sum() / mask.sum() > 3 * (out["map"] * (1 - mask)).sum() / (
+        1 - mask
+    ).sum()
     gates_pos, gates_neg = out["gates"][y == 1].mean(0), out["gates"][y == 0].mean(0)
-    assert not torch.allclose(gates_pos, gates_neg, atol=0.05)  # the excitation depends on the input
+    assert not torch.allclose(
+        gates_pos, gates_neg, atol=0.05
+    )  # the excitation depends on the input
 
 
 def test_channel_weights_are_the_normalised_gates() -> None:
@@ -125,11 +134,15 @@ def test_divided_attention_matches_masked_torch() -> None:
     a_time, a_space = q29.as_token_matrices(w_time, w_space)
     t, p = torch.arange(T).repeat_interleave(P), torch.arange(P).repeat(T)  # token i = t·P + p
     flat = x.reshape(T * P, -1)
-    ref_time = F.scaled_dot_product_attention(flat, flat, torch.eye(T * P), attn_mask=p[:, None] == p[None, :])
+    ref_time = F.scaled_dot_product_attention(
+        flat, flat, torch.eye(T * P), attn_mask=p[:, None] == p[None, :]
+    )
     assert torch.allclose(a_time, ref_time, atol=1e-6)
     out_t = F.scaled_dot_product_attention(flat, flat, flat, attn_mask=p[:, None] == p[None, :])
     x2 = flat + out_t
-    ref_space = F.scaled_dot_product_attention(x2, x2, torch.eye(T * P), attn_mask=t[:, None] == t[None, :])
+    ref_space = F.scaled_dot_product_attention(
+        x2, x2, torch.eye(T * P), attn_mask=t[:, None] == t[None, :]
+    )
     assert torch.allclose(a_space, ref_space, atol=1e-5)
 
 
@@ -169,7 +182,9 @@ def test_render_channel_spatial(lang: str) -> None:
     fig = render(r, lang)
     assert drawn(fig, r.extras["map"])
     bars = [p.get_width() for ax in fig.axes for p in ax.patches if hasattr(p, "get_width")]
-    assert all(any(abs(b - v) < 1e-6 for b in bars) for v in r.weights[0, 0].tolist())  # normalised gates drawn
+    assert all(
+        any(abs(b - v) < 1e-6 for b in bars) for v in r.weights[0, 0].tolist()
+    )  # normalised gates drawn
     assert to_png(fig)[:4] == b"\x89PNG"
 
 
@@ -193,7 +208,13 @@ def test_rows_sum_to_one_and_seed_determinism(name: str) -> None:
 @pytest.mark.parametrize("name", NAMES)
 def test_runs_at_every_bound(name: str) -> None:
     for p in get_demo(name).params:
-        values = (p.min, p.max) if p.kind in ("int", "float") else (True, False) if p.kind == "bool" else p.choices
+        values = (
+            (p.min, p.max)
+            if p.kind in ("int", "float")
+            else (True, False)
+            if p.kind == "bool"
+            else p.choices
+        )
         for value in values:
             w = run_demo(name, {p.name: value}).weights
             assert torch.isfinite(w).all()
@@ -204,4 +225,6 @@ def test_runs_at_every_bound(name: str) -> None:
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 @pytest.mark.parametrize("name", NAMES)
 def test_same_numbers_on_cuda(name: str) -> None:
-    assert torch.allclose(run_demo(name, device="cpu").weights, run_demo(name, device="cuda:0").weights, atol=1e-4)
+    assert torch.allclose(
+        run_demo(name, device="cpu").weights, run_demo(name, device="cuda:0").weights, atol=1e-4
+    )

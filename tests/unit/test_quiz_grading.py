@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from quiz.grading import (
     grade,
@@ -10,12 +11,16 @@ from quiz.grading import (
     grade_mask,
     grade_multiple,
     grade_number,
+    grade_paint,
+    grade_pattern,
     grade_single,
     grade_true_false,
     parse_number,
     skipped,
 )
-from quiz.items import Item, compute, draw_mask, which_heatmap
+from quiz.items import Item, compute, draw_mask, pattern_item, which_heatmap
+
+from .test_quiz_items import synthetic_head
 
 
 @pytest.mark.parametrize(
@@ -171,6 +176,56 @@ def test_grade_dispatches_live_items():
         abs(round(c.answer, 2) - c.answer) <= c.tolerance
     )
     assert not grade(c, "").answered
+
+
+# ── predict the pattern (the synthetic previous-token head of test_quiz_items) ────────────────
+
+
+def test_naming_the_pattern_of_a_known_head():
+    item = pattern_item(synthetic_head(), seed=1)
+    right = grade(item, "previous")
+    assert (right.answered, right.correct, right.score) == (True, True, 1.0)
+    assert right.response == {"mode": "name", "guess": "previous", "pattern": "previous"}
+    assert (
+        right.message["en"]
+        == "Right: this head is 'previous token'; your pattern scores 0.80 on it."
+    )
+    wrong = grade(item, "self")  # self scores (1 + 5 · 0.2) / 6 = 0.33 on this head
+    assert (wrong.answered, wrong.correct, wrong.score) == (True, False, 0.0)
+    assert wrong.response == {"mode": "name", "guess": "self", "pattern": "previous"}
+    assert wrong.message["en"] == (
+        "Not quite: this head is 'previous token'; your pattern scores 0.33 on it."
+    )
+    assert "「前一个词元」" in wrong.message["zh"]
+    for empty in (None, "", "mixed", "diagonal"):  # no choice, or not one of the patterns
+        g = grade(item, empty)
+        assert not g.answered and g.message["en"] == "Choose a pattern."
+
+
+def test_painting_a_row_of_a_known_head_scores_the_overlap():
+    item = pattern_item(synthetic_head(), seed=1)  # query 1 ('the'): 0.8 on [CLS], 0.2 on itself
+    g = grade(item, {"painted": [0], "query": 1})
+    assert g.correct and g.score == pytest.approx(0.8)
+    assert g.response == {"mode": "paint", "painted": [0], "query": 1, "pattern": "previous"}
+    half = grade(item, {"painted": [1, 0], "query": 1})  # min(0.5, 0.8) + min(0.5, 0.2)
+    assert half.correct and half.score == pytest.approx(0.7) and half.response["painted"] == [0, 1]
+    miss = grade(item, {"painted": [2, 3], "query": 1})
+    assert miss.answered and not miss.correct and miss.score == 0.0
+    assert "overlaps the real attention by 0%" in miss.message["en"]
+    last = grade(item, {"painted": [4], "query": 5})  # [SEP] puts 0.8 on '.'
+    assert last.correct and last.score == pytest.approx(0.8)
+    for empty in ([], None, [99]):
+        assert not grade(item, {"painted": empty, "query": 1}).answered
+
+
+def test_pattern_graders_on_their_own():
+    shares = (0.1, 0.7, 0.2, 0.0, 0.0, 0.0, 0.3)
+    assert grade_pattern("next", "next", shares).correct
+    assert "scores 0.10" in grade_pattern("previous", "next", shares).message["en"]
+    row = torch.tensor([0.25, 0.25, 0.5])
+    assert grade_paint([2], 0, row, "self").score == pytest.approx(0.5)  # exactly right at 0.5
+    assert grade_paint([2], 0, row, "self").correct
+    assert not grade_paint([0], 0, row, "self").correct
 
 
 def test_grade_rejects_an_unknown_type():

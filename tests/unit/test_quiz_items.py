@@ -2,7 +2,8 @@
 
 Live items are checked against independent references written here: mask rules from the
 formulas the prompt states, attention weights against ``torch.softmax`` with ``-inf`` masking,
-and the compute-it numbers by hand with ``math.exp``.
+the compute-it numbers by hand with ``math.exp``, and a head's pattern scores by hand on a
+synthetic head whose weights are written out in the test.
 """
 
 from __future__ import annotations
@@ -16,18 +17,28 @@ import pytest
 import torch
 import yaml
 
+from engine.bert import default_bert
+from engine.demos.model_lab import game_round
+from engine.patterns import PATTERNS
+from engine.result import Result
 from quiz.bank import Bank, load_bank
 from quiz.generators import draw
 from quiz.items import (
     LIVE,
     LIVE_QUESTION,
+    PATTERN_ITEM,
     Item,
     all_item_ids,
     compute,
     draw_mask,
     heatmap_weights,
     item_tags,
+    live_ids,
     make_item,
+    model_available,
+    pattern_item,
+    predict_pattern,
+    tag_choices,
     which_heatmap,
 )
 
@@ -135,6 +146,8 @@ def right_and_wrong(item: Item) -> tuple[Any, Any]:
         return f"{key:.6f}", f"{key + 10 * (item.tolerance + 1):.6f}"
     if t == "flashcard":
         return "good", "again"
+    if t == "predict_pattern":
+        return key, next(p for p in PATTERNS if p != key)
     wrong = [list(r) for r in key]
     wrong[0][-1] = not wrong[0][-1]  # one cell off
     return [list(r) for r in key], wrong
@@ -186,8 +199,11 @@ def test_generated_numeric_is_drawn_fresh_from_the_seed(bank: Bank):
 
 def test_lookup_of_unknown_and_live_items(bank: Bank):
     assert make_item(bank, "no-such-item", 0) is None
-    assert all_item_ids(bank)[-3:] == list(LIVE)
+    assert all_item_ids(bank)[-4:] == list(LIVE)
+    assert list(LIVE)[-1] == PATTERN_ITEM == "live:predict-pattern"
     assert item_tags(bank, "live:draw-mask") == ("live", "masks")
+    assert item_tags(bank, PATTERN_ITEM) == ("live", "model-lab")
+    assert {"live", "masks", "softmax", "model-lab", "basics"} <= set(tag_choices(bank))
     assert item_tags(bank, "s-tf") == ("basics",)
 
 
@@ -296,3 +312,86 @@ def test_compute_answer_by_hand(seed: int):
         expected = w[j]
     assert item.answer == pytest.approx(expected, abs=1e-9)
     assert item.tolerance in (0.0015, 0.006)
+
+
+# ── predict the pattern ───────────────────────────────────────────────────────────────────────
+
+TOKENS = ("[CLS]", "the", "cat", "sat", ".", "[SEP]")
+
+
+def synthetic_head(rows: list[list[float]] | None = None) -> Result:
+    """A head on ``TOKENS`` as the model lab returns one; by default a previous-token head:
+    query 0 looks at itself, every later query puts 0.8 on the token before it and 0.2 on itself."""
+    if rows is None:
+        rows = [[0.0] * 6 for _ in range(6)]
+        rows[0][0] = 1.0
+        for i in range(1, 6):
+            rows[i][i - 1], rows[i][i] = 0.8, 0.2
+    w = torch.tensor(rows).unsqueeze(0)  # (1, L, L)
+    extras = {"layer": 2, "head": 5, "tokens": TOKENS, "model": "toy-bert"}
+    return Result(w, TOKENS, TOKENS, head_labels=("L2 H5",), view="model_head", extras=extras)
+
+
+def test_pattern_item_of_a_synthetic_previous_token_head_by_hand():
+    item = pattern_item(synthetic_head(), seed=3)
+    h = -(0.8 * math.log(0.8) + 0.2 * math.log(0.2))  # entropy of rows 1–5; row 0 has none
+    by_hand = {
+        "previous": 0.8,  # mean of A[i, i−1] over the 5 queries that have a previous token
+        "next": 0.0,
+        "self": (1.0 + 5 * 0.2) / 6,
+        "cls": (1.0 + 0.8) / 6,  # rows 0 and 1 look at [CLS]
+        "sep": 0.2 / 6,  # only [SEP] itself
+        "punctuation": (0.2 + 0.8) / 6,  # '.' itself, and [SEP] looking back at it
+        "broad": 5 * h / 6 / math.log(6),
+    }
+    assert item.shares == pytest.approx([by_hand[p] for p in PATTERNS], abs=1e-6)
+    assert (item.item_id, item.type, item.question_id) == (PATTERN_ITEM, "predict_pattern", "live")
+    assert item.answer == "previous" and item.seed == 3 and item.live
+    assert item.tags == ("live", "model-lab")
+    assert [o["en"] for o in item.options][:3] == ["previous token", "next token", "self"]
+    assert "toy-bert" in item.prompt["en"] and "layer 2" not in item.prompt["en"]  # hidden
+    assert "**layer 2, head 5**: previous token (score 0.80)" in item.explanation["en"]
+    assert "第 2 层第 5 头" in item.explanation["zh"]
+
+
+def test_pattern_item_refuses_a_head_without_a_clear_pattern():
+    # 0.45 on keys i+2 and i+3 (mod 6), 0.1 on itself: no share reaches 0.5 and the entropy
+    # −(2·0.45 ln 0.45 + 0.1 ln 0.1)/ln 6 ≈ 0.53 is below the 0.6 of a broad head
+    rows = [[0.0] * 6 for _ in range(6)]
+    for i in range(6):
+        rows[i][(i + 2) % 6], rows[i][(i + 3) % 6], rows[i][i] = 0.45, 0.45, 0.1
+    with pytest.raises(ValueError, match="layer 2, head 5 has no clear pattern"):
+        pattern_item(synthetic_head(rows), seed=0)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_predict_pattern_draws_the_model_labs_game_round(seed: int, bank: Bank):
+    bert = default_bert("cpu")
+    item, head = predict_pattern(seed), game_round(bert, seed)
+    x = head.extras
+    assert item.answer == head.facts["pattern"]  # the pattern the game hides for this seed
+    assert item.shares == pytest.approx(x["scores"][x["layer"] - 1, x["head"] - 1].tolist())
+    assert item.results[0].query_labels == head.query_labels
+    torch.testing.assert_close(item.results[0].weights, head.weights)
+    assert f"layer {x['layer']}, head {x['head']}" in item.explanation["en"]
+    assert make_item(bank, PATTERN_ITEM, seed).answer == item.answer
+
+
+def test_predict_pattern_is_fresh_each_seed():
+    drawn = {
+        (i.results[0].extras["text"], i.results[0].extras["layer"], i.results[0].extras["head"])
+        for i in (predict_pattern(s) for s in range(8))
+    }
+    assert len(drawn) >= 4
+
+
+def test_without_a_model_the_pattern_item_is_not_offered(
+    bank: Bank, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    assert model_available() and PATTERN_ITEM in live_ids()
+    monkeypatch.setenv("ATLAS_MODEL_DIR", str(tmp_path))  # a folder with no model files
+    assert not model_available()
+    assert live_ids() == [i for i in LIVE if i != PATTERN_ITEM]
+    assert PATTERN_ITEM not in all_item_ids(bank) and "model-lab" not in tag_choices(bank)
+    assert make_item(bank, PATTERN_ITEM, 0) is None
+    assert make_item(bank, "live:compute", 0) is not None

@@ -11,8 +11,9 @@ import pytest
 
 from quiz.bank import Bank, load_bank
 from quiz.export import COLUMNS, answers_csv, answers_csv_bytes
-from quiz.items import LIVE, make_item
-from quiz.session import Start, answer, counts, mistakes, plan, summarise
+from quiz.grading import grade
+from quiz.items import LIVE, PATTERN_ITEM, make_item
+from quiz.session import Start, answer, counts, mistakes, plan, record, summarise
 from quiz.store import Learner, Store
 
 from .test_quiz_items import right_and_wrong, write_bank
@@ -106,6 +107,60 @@ def test_counts_per_mode(bank: Bank, store: Store):
     give(store, learner, bank, "s-tf", False, T0)
     c = counts(bank, store.cards(learner.id), store.answers(learner.id), T0 + timedelta(minutes=5))
     assert c == {"due": 1, "new": len(BANK_IDS) + len(LIVE) - 1, "mistakes": 1}
+
+
+def test_the_pattern_item_is_planned_new_and_when_due(bank: Bank, store: Store):
+    learner = store.create_guest()
+    assert PATTERN_ITEM in plan(bank, [], [], Start("new", length=100), T0)
+    assert plan(bank, [], [], Start("tag", tag="model-lab"), T0) == [PATTERN_ITEM]
+    out = give(store, learner, bank, PATTERN_ITEM, False, T0)  # a lapse: back in 1 minute
+    assert out.due == T0 + timedelta(minutes=1)
+    [row] = store.answers(learner.id)
+    assert (row.question_id, row.item_type, row.tags, row.seed) == (
+        "live",
+        "predict_pattern",
+        ("live", "model-lab"),
+        11,
+    )
+    pattern = make_item(bank, PATTERN_ITEM, 11).answer
+    assert row.response["pattern"] == pattern and row.response["guess"] != pattern
+    cards, history = store.cards(learner.id), store.answers(learner.id)
+    assert PATTERN_ITEM not in plan(bank, cards, [], Start("new", length=100), T0)
+    assert plan(bank, cards, [], Start("due"), T0) == []
+    assert plan(bank, cards, [], Start("due"), T0 + timedelta(minutes=2)) == [PATTERN_ITEM]
+    assert plan(bank, cards, history, Start("mistakes"), T0) == [PATTERN_ITEM]
+
+
+def test_a_page_that_grades_itself_records_the_same_card(bank: Bank, store: Store):
+    """The model lab grades a painted row, then records it as the quiz does."""
+    learner = store.create_guest()
+    item = make_item(bank, PATTERN_ITEM, 5)
+    g = grade(item, {"painted": [0], "query": 1})
+    out = record(store, learner, "lab", item, g, 3.0, T0, fuzz=False)
+    assert out.answer_id and out.due > T0
+    [row] = store.answers(learner.id)
+    assert (row.item_id, row.session_id, row.response["mode"], row.score) == (
+        PATTERN_ITEM,
+        "lab",
+        "paint",
+        pytest.approx(float(item.results[0].weights[0, 1, 0])),
+    )
+    [card] = store.cards(learner.id)
+    assert card.item_id == PATTERN_ITEM and card.due == out.due
+
+
+def test_without_a_model_the_pattern_item_is_never_planned(
+    bank: Bank, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    learner = store.create_guest()
+    give(store, learner, bank, PATTERN_ITEM, False, T0)
+    monkeypatch.setenv("ATLAS_MODEL_DIR", str(tmp_path / "no-model"))
+    cards, history = store.cards(learner.id), store.answers(learner.id)
+    later = T0 + timedelta(hours=1)
+    assert plan(bank, [], [], Start("new", length=100), T0) == BANK_IDS + list(LIVE)[:3]
+    assert plan(bank, cards, [], Start("due"), later) == []
+    assert plan(bank, cards, history, Start("mistakes"), later) == []
+    assert plan(bank, [], [], Start("tag", tag="model-lab"), T0) == []
 
 
 def test_an_empty_answer_is_not_recorded(bank: Bank, store: Store):
