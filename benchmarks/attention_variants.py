@@ -4,7 +4,8 @@ Variants (see :mod:`engine.efficient`): full (teaching), sliding window and stri
 (blocked kernels), low rank (Linformer, segment-mean E = F), fused
 ``F.scaled_dot_product_attention``. Error is the largest absolute difference from full
 attention on the same inputs. Peak memory is measured on CUDA; elsewhere it is the size of
-the score matrix the variant materialises, computed from the shapes (0 for the fused kernel).
+the score matrix the variant materialises, computed from the shapes (0 for the fused kernel),
+and CPU timings run on one thread so that a busy machine does not distort them.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ def run(device: str = "cpu", quick: bool = False) -> list[dict]:
     for n in QUICK_LENGTHS if quick else LENGTHS:
         side = max(2, round(n**0.5))
         with torch.inference_mode():
-            rows += measure_variants(n, dev, window=side, stride=side, rank=64, repeats=3 if quick else 5)
+            rows += measure_variants(
+                n, dev, window=side, stride=side, rank=64, repeats=3 if quick else 5
+            )
     return rows
 
 

@@ -11,10 +11,11 @@ is (..., L, Ev).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import torch
 import torch.nn.functional as F
@@ -228,6 +229,21 @@ def score_bytes(
     return counts[variant] * itemsize
 
 
+@contextlib.contextmanager
+def one_cpu_thread() -> Iterator[None]:
+    """Run CPU work on one thread, then restore the thread count.
+
+    Small kernels gain little from more threads, and on a busy shared CPU a parallel region
+    waits for its slowest thread: one thread gives steadier timings (and faster tiny models).
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def median_ms(fn: Callable[[], object], device: torch.device, repeats: int) -> float:
     """Median wall time of ``repeats`` runs after one warm-up run, in milliseconds."""
     fn()
@@ -265,9 +281,11 @@ def measure_variants(
 
     Memory: measured peak on CUDA (``memory`` = "measured"); elsewhere the bytes of the
     materialised score matrix, computed from the shapes (``memory`` = "score matrix").
+    CPU timings run on one thread (see :func:`one_cpu_thread`).
     """
     q, k, v = structured_inputs(n, 64, seed, sharpness, device)
-    with torch.no_grad():
+    threads = one_cpu_thread() if device.type == "cpu" else contextlib.nullcontext()
+    with torch.no_grad(), threads:
         reference = full_attention(q, k, v)[0]
         rows = []
         for name, fn in variant_functions(window, stride, rank).items():

@@ -361,15 +361,35 @@ def _grouped(ax: Axes, labels: list[str], series: dict[str, np.ndarray]) -> None
     ax.legend(fontsize=8)
 
 
+def _head_effects(ax: Axes, heads: np.ndarray, lang: str) -> None:
+    """(n_layers, h) ablation effects as an annotated diverging heatmap."""
+    lim = float(np.abs(heads).max()) or 1.0
+    ax.imshow(heads, cmap="PuOr", vmin=-lim, vmax=lim, aspect="auto")
+    for (i, j), v in np.ndenumerate(heads):
+        colour = "white" if abs(v) > 0.6 * lim else "black"
+        ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=9, color=colour)
+    ax.set_xticks(
+        range(heads.shape[1]),
+        labels=[f"{word('head', lang)} {j + 1}" for j in range(heads.shape[1])],
+    )
+    ax.set_yticks(
+        range(heads.shape[0]), labels=[f"{t('layer', lang)} {i + 1}" for i in range(heads.shape[0])]
+    )
+    ax.set_title(t("ablation", lang), fontsize=10)
+
+
 def q17_rollout(result: Result, lang: str = "en") -> Figure:
     """Raw attention per layer and the rollout; [CLS] rows vs word erasure; head ablation."""
     ex, words = result.extras, list(result.key_labels[1:])
-    heads = ex["head_effects"].numpy()  # (n_layers, h)
+    n_layers = result.n_heads - 1
+    titles = [t("raw_layer", lang).format(i + 1) for i in range(n_layers)]
+    titles.append(t("rollout_all", lang).format(n_layers))
     with style():
         fig = Figure(figsize=(16, 10), layout="constrained")
         top, bottom = fig.subfigures(2, 1, height_ratios=[1, 0.9])
-        maps = list(top.subplots(1, result.n_heads))
-        for ax, w, title in zip(maps, result.weights, result.head_labels, strict=True):
+        for ax, w, title in zip(
+            top.subplots(1, result.n_heads), result.weights, titles, strict=True
+        ):
             draw_weights(
                 ax, w.numpy(), list(result.query_labels), list(result.key_labels), annotate=False
             )
@@ -377,33 +397,17 @@ def q17_rollout(result: Result, lang: str = "en") -> Figure:
         ax_cls, ax_erase, ax_heads = bottom.subplots(
             1, 3, gridspec_kw={"width_ratios": [1.2, 1.2, 0.6]}
         )
-        _grouped(
-            ax_cls,
-            words,
-            {
-                t("raw_last", lang): ex["cls_raw"].numpy(),
-                t("rollout", lang): ex["cls_rollout"].numpy(),
-            },
-        )
+        series = {
+            t("raw_last", lang): ex["cls_raw"].numpy(),
+            t("rollout", lang): ex["cls_rollout"].numpy(),
+        }
+        _grouped(ax_cls, words, series)
         ax_cls.set_title(t("cls_row", lang), fontsize=10)
         ax_erase.bar(range(len(words)), ex["erasure"].numpy(), color="#009e73")
         ax_erase.set_xticks(range(len(words)), labels=words, rotation=35, ha="right", fontsize=9)
         ax_erase.axhline(0, color="black", linewidth=0.6)
         ax_erase.set_title(t("erasure", lang), fontsize=10)
-        lim = float(np.abs(heads).max()) or 1.0
-        ax_heads.imshow(heads, cmap="PuOr", vmin=-lim, vmax=lim, aspect="auto")
-        for (i, j), v in np.ndenumerate(heads):
-            colour = "white" if abs(v) > 0.6 * lim else "black"
-            ax_heads.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=9, color=colour)
-        ax_heads.set_xticks(
-            range(heads.shape[1]),
-            labels=[f"{word('head', lang)} {j + 1}" for j in range(heads.shape[1])],
-        )
-        ax_heads.set_yticks(
-            range(heads.shape[0]),
-            labels=[f"{t('layer', lang)} {i + 1}" for i in range(heads.shape[0])],
-        )
-        ax_heads.set_title(t("ablation", lang), fontsize=10)
+        _head_effects(ax_heads, ex["head_effects"].numpy(), lang)
     return fig
 
 
@@ -447,11 +451,35 @@ def q24_soft_hard(result: Result, lang: str = "en") -> Figure:
 # ── Q26 ─────────────────────────────────────────────────────────────────────────────────────
 
 
+def _word_grid(ax: Axes, alpha: np.ndarray, sentences: list[list[str]], lang: str) -> None:
+    """Words in their cells, coloured by their weight; padding cells left blank."""
+    shown = np.full_like(alpha, np.nan)
+    for i, words in enumerate(sentences):
+        shown[i, : len(words)] = alpha[i, : len(words)]
+    vmax = max(float(alpha.max()), 1e-9)
+    ax.imshow(shown, cmap=CMAP, vmin=0, vmax=vmax, aspect="auto")
+    for i, words in enumerate(sentences):
+        for j, w in enumerate(words):
+            colour = text_colour(alpha[i, j], vmax)
+            ax.text(
+                j,
+                i,
+                f"{w}\n{alpha[i, j]:.2f}",
+                ha="center",
+                va="center",
+                fontsize=8.5,
+                color=colour,
+            )
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(t("word_weights", lang), fontsize=10)
+
+
 def q26_han(result: Result, lang: str = "en") -> Figure:
     """Each sentence as a row of words coloured by word weight, beside its sentence weight."""
     alpha = result.weights[0].numpy()  # (S, W)
     beta = np.asarray(result.extras["sentence_weights"], dtype=float)[:, None]  # (S, 1)
-    sentences = result.extras["sentences"]
+    probs = np.asarray(result.extras["probs"], dtype=float)
     S, W = alpha.shape
     with style():
         fig = Figure(figsize=(1.15 * W + 2.6, 0.7 * S + 1.8), layout="constrained")
@@ -469,29 +497,10 @@ def q26_han(result: Result, lang: str = "en") -> Figure:
             )
         ax_s.set_xticks([0], labels=[t("sentence_weight", lang)], fontsize=9)
         ax_s.set_yticks(range(S), labels=[str(i + 1) for i in range(S)])
-        shown = np.full_like(alpha, np.nan)  # padding stays blank
-        for i, words in enumerate(sentences):
-            shown[i, : len(words)] = alpha[i, : len(words)]
-        ax_w.imshow(shown, cmap=CMAP, vmin=0, vmax=max(float(alpha.max()), 1e-9), aspect="auto")
-        vmax = float(alpha.max()) or 1.0
-        for i, words in enumerate(sentences):
-            for j, w in enumerate(words):
-                ax_w.text(
-                    j,
-                    i,
-                    f"{w}\n{alpha[i, j]:.2f}",
-                    ha="center",
-                    va="center",
-                    fontsize=8.5,
-                    color=text_colour(alpha[i, j], vmax),
-                )
-        ax_w.set_xticks([])
-        ax_w.set_yticks([])
-        ax_w.set_title(t("word_weights", lang), fontsize=10)
-        probs = np.asarray(result.extras["probs"], dtype=float)
+        _word_grid(ax_w, alpha, result.extras["sentences"], lang)
+        pos, neg = t("pos", lang), t("neg", lang)
         fig.suptitle(
-            f"{t('prediction', lang)}: {t('pos', lang)} {probs[1]:.3f} / {t('neg', lang)} {probs[0]:.3f}",
-            fontsize=11,
+            f"{t('prediction', lang)}: {pos} {probs[1]:.3f} / {neg} {probs[0]:.3f}", fontsize=11
         )
     return fig
 

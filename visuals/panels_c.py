@@ -248,7 +248,7 @@ def speech_alignment(result: Result, lang: str = "en") -> Figure:
                 _t(lang, "out_phone"),
             )
         axes[2].plot(ex["medians"], range(len(phones)), "w.", ms=5, label=_t(lang, "median"))
-        axes[2].legend(loc="lower right", fontsize=8, facecolor="0.3", labelcolor="white")
+        axes[2].legend(loc="upper right", fontsize=8, facecolor="0.3", labelcolor="white")
         axes[-1].set_xlabel(_t(lang, "q14_x"))
         fig.tight_layout()
     return fig

@@ -9,17 +9,16 @@ Shapes: N sentences, L words (padded), d model size.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import functools
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import torch
 from torch import nn
 
 from engine.attention import scaled_dot_product_attention
+from engine.efficient import one_cpu_thread as one_thread
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 
@@ -34,17 +33,6 @@ SENTENCES = (
     "a boring film with a silly ending",
     "the laptop is fast and the screen is bright",
 )
-
-
-@contextlib.contextmanager
-def one_thread() -> Iterator[None]:
-    """Train tiny models on one CPU thread: with many small ops, extra threads mostly wait."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 @functools.cache

@@ -11,6 +11,7 @@ Shapes: N batch, L tokens, d model size, h query heads, g key/value heads, d_k =
 
 from __future__ import annotations
 
+import contextlib
 import math
 import statistics
 import time
@@ -173,6 +174,30 @@ def measure(run, device: torch.device, repeats: int = 3) -> tuple[int, float]:
     return counter.get_total_flops(), statistics.median(times)
 
 
+def cost_table(
+    runs: dict, costs: dict, device: torch.device
+) -> tuple[list[dict], list[torch.Tensor]]:
+    """One row per variant (FLOPs, parameters, ms, memory, entropy) and its head-averaged weights (L, L)."""
+    rows, pictures = [], []
+    for name, (run, weights) in runs.items():
+        flops, ms = measure(run, device)
+        w = weights()[0]  # (heads, L, L)
+        pictures.append(w.mean(0))
+        c = costs[name]
+        rows.append(
+            {
+                "variant": name,
+                "flops": flops,
+                "params": c["params"],
+                "ms": round(ms, 3),
+                "score_kib": c["scores"] * 4 / 1024,
+                "kv_kib": c["kv"] * 4 / 1024,
+                "entropy": round(row_entropy(w), 4),
+            }
+        )
+    return rows, pictures
+
+
 @demo(
     "variant_costs",
     title={
@@ -202,7 +227,14 @@ def measure(run, device: torch.device, repeats: int = 3) -> tuple[int, float]:
             "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
         ),
     ),
-    shows=(grouped_query_attention, additive_self_attention, static_costs, row_entropy, measure),
+    shows=(
+        grouped_query_attention,
+        additive_self_attention,
+        static_costs,
+        row_entropy,
+        measure,
+        cost_table,
+    ),
 )
 def variant_costs_demo(
     device: torch.device,
@@ -221,24 +253,10 @@ def variant_costs_demo(
     )  # (1, L, d)
     p = init_mha_params(d, seed + 1, device)
     v_a = toy_embeddings(1, d, seed + 2, device)[0] / math.sqrt(d)  # (d,)
-    costs = static_costs(L, d, h, window, stride, rank)
-    rows, pictures = [], []
-    with torch.no_grad():
-        for name, (run, weights) in variant_runs(x, p, v_a, h, window, stride, rank).items():
-            flops, ms = measure(run, device)
-            w = weights()[0]  # (heads, L, L)
-            pictures.append(w.mean(0))
-            rows.append(
-                {
-                    "variant": name,
-                    "flops": flops,
-                    "params": costs[name]["params"],
-                    "ms": round(ms, 3),
-                    "score_kib": costs[name]["scores"] * 4 / 1024,
-                    "kv_kib": costs[name]["kv"] * 4 / 1024,
-                    "entropy": round(row_entropy(w), 4),
-                }
-            )
+    threads = ef.one_cpu_thread() if device.type == "cpu" else contextlib.nullcontext()
+    with torch.no_grad(), threads:  # one CPU thread: steadier timings on a shared machine
+        runs = variant_runs(x, p, v_a, h, window, stride, rank)
+        rows, pictures = cost_table(runs, static_costs(L, d, h, window, stride, rank), device)
     facts = {
         "L": L,
         "d": d,

@@ -261,7 +261,7 @@ def alignment_stats(w: torch.Tensor, utt: Utterance) -> dict[str, float | int]:
         ParamSpec(
             "beta",
             "float",
-            20.0,
+            30.0,
             {"zh": "锐度 β", "en": "Sharpness β"},
             min=1.0,
             max=60.0,
@@ -278,7 +278,7 @@ def alignment_stats(w: torch.Tensor, utt: Utterance) -> dict[str, float | int]:
         ParamSpec(
             "window_right",
             "int",
-            25,
+            15,
             {"zh": "窗口右宽 w_r（帧）", "en": "Window right w_r (frames)"},
             min=5,
             max=80,

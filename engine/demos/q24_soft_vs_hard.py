@@ -107,6 +107,23 @@ def learning_race(
     return curves
 
 
+def five_ways(scores: torch.Tensor, tau: float, k: int, samples: int, seed: int) -> torch.Tensor:
+    """Soft, one hard sample, frequencies of ``samples`` hard samples, top-k, Gumbel-softmax.  → (5, L, S).
+
+    All uniforms are drawn on the CPU from ``seed``, so every device samples the same positions.
+    """
+    L, S = scores.shape
+    g = torch.Generator().manual_seed(seed)
+    u_hard, u_gumbel = torch.rand(L, generator=g), torch.rand(L, S, generator=g)
+    u_many = torch.rand(samples, L, generator=g).to(scores.device)  # (M, L)
+    soft = stable_softmax(scores)
+    picks = sample_categorical(soft.expand(samples, L, S), u_many)  # (M, L)
+    freq = torch.nn.functional.one_hot(picks, S).to(scores.dtype).mean(0)  # (L, S)
+    hard = hard_attention(scores, u_hard.to(scores.device))
+    gumbel = gumbel_softmax(scores, tau, u_gumbel.to(scores.device))
+    return torch.stack([soft, hard, freq, top_k_attention(scores, k), gumbel])
+
+
 @demo(
     "soft_vs_hard",
     title={
@@ -140,7 +157,14 @@ def learning_race(
             "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
         ),
     ),
-    shows=(hard_attention, sample_categorical, top_k_attention, gumbel_softmax, race_loss),
+    shows=(
+        five_ways,
+        hard_attention,
+        sample_categorical,
+        top_k_attention,
+        gumbel_softmax,
+        race_loss,
+    ),
 )
 def soft_vs_hard_demo(
     device: torch.device, n_tokens: int, temperature: float, top_k: int, samples: int, seed: int
@@ -150,24 +174,8 @@ def soft_vs_hard_demo(
     x = toy_embeddings(L, 3 * d, seed, device)  # (L, 3d)
     q, k, v = x.split(d, dim=-1)  # (L, d) each
     scores = q @ k.T / math.sqrt(d)  # (L, S)
-    g = torch.Generator().manual_seed(seed + 1)
-    u_hard, u_gumbel = (
-        torch.rand(L, generator=g).to(device),
-        torch.rand(L, L, generator=g).to(device),
-    )
-    u_many = torch.rand(samples, L, generator=g).to(device)  # (M, L)
-    soft = stable_softmax(scores)
-    picks = sample_categorical(soft.expand(samples, L, L), u_many)  # (M, L)
-    freq = torch.nn.functional.one_hot(picks, L).float().mean(0)  # (L, S)
-    weights = torch.stack(
-        [
-            soft,
-            hard_attention(scores, u_hard),
-            freq,
-            top_k_attention(scores, top_k),
-            gumbel_softmax(scores, temperature, u_gumbel),
-        ]
-    )
+    weights = five_ways(scores, temperature, top_k, samples, seed + 1)  # (5, L, S)
+    soft, freq = weights[0], weights[2]
     target = int(soft[0].argmin())  # the key query 0 likes least
     curves = learning_race(v / v.norm(dim=-1, keepdim=True), target, temperature, seed)
     facts = {
@@ -180,9 +188,9 @@ def soft_vs_hard_demo(
     heads = (
         "soft",
         "hard (one sample)",
-        f"hard: frequency of {samples} samples",
+        f"hard: {samples} samples",
         f"top-{top_k}",
-        f"Gumbel-softmax τ={temperature:g}",
+        "Gumbel-softmax",
     )
     extras = {
         "curves": curves,

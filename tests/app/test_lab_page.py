@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.bert import default_bert
 from engine.demos.model_lab import game_round, lab_result
 from engine.patterns import PATTERN_NAMES
+from quiz.bank import load_bank
+from quiz.session import Start, plan
 from quiz.store import Store, database_url
 
 from ..conftest import ROOT
@@ -171,9 +175,28 @@ def test_naming_the_right_pattern_scores_one_and_is_saved():
         1.0,
         seed,
     )
-    assert a.response["guess"] == pattern
+    assert a.response == {"mode": "name", "guess": pattern, "pattern": pattern}
+    assert a.tags == ("live", "model-lab")  # counted under the quiz item's tags
     (card,) = store.cards(at.session_state["learner_id"])
     assert card.item_id == "live:predict-pattern" and card.due > a.answered_at
+
+
+def test_a_wrong_lab_answer_comes_back_in_the_quiz():
+    """The lab and the quiz share one item: a lapse in the lab is a mistake the quiz asks again."""
+    seed = 3
+    _, _, _, pattern = expected_hidden(seed)
+    at = lab(seed=seed)
+    at.radio(key="game_guess").set_value("next" if pattern != "next" else "self")
+    at = reveal(at)
+    assert not at.exception, at.exception
+    store = Store(database_url())
+    lid = at.session_state["learner_id"]
+    (a,) = store.answers(lid)
+    assert not a.correct and a.rating == 1  # Again: FSRS brings it back within minutes
+    bank = load_bank(ROOT / "questions")
+    later = a.answered_at + timedelta(hours=1)
+    assert plan(bank, store.cards(lid), [], Start("due"), later) == ["live:predict-pattern"]
+    assert plan(bank, [], store.answers(lid), Start("mistakes"), later) == ["live:predict-pattern"]
 
 
 def test_naming_a_wrong_pattern_scores_zero():
@@ -200,6 +223,9 @@ def test_painting_scores_the_overlap_with_the_real_row():
     assert not at.exception, at.exception
     verdict = (at.success or at.error)[0].value
     assert f"overlaps the real attention by {float(real[0]):.0%}" in verdict
+    (a,) = Store(database_url()).answers(at.session_state["learner_id"])
+    assert a.response["painted"] == [0] and a.response["query"] == 1
+    assert a.score == pytest.approx(float(real[0]), abs=1e-6)
 
 
 def test_an_empty_answer_is_not_graded():

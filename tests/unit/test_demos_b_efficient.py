@@ -55,12 +55,16 @@ def test_blocked_kernels_take_batch_and_head_dimensions():
         (lambda: ef.sliding_window_attention_blocked(q, k, v, 4), masks.sliding_window_mask(20, 4)),
         (lambda: ef.strided_attention_blocked(q, k, v, 4), masks.strided_mask(20, 4)),
     ):
-        torch.testing.assert_close(fast()[0], F.scaled_dot_product_attention(q, k, v, attn_mask=mask))
+        torch.testing.assert_close(
+            fast()[0], F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        )
 
 
 def test_blocked_kernels_compute_fewer_scores():
     L = 1024
-    assert ef.score_bytes("sliding_window", L, 16, 32, 8) < ef.score_bytes("full", L, 16, 32, 8) / 10
+    assert (
+        ef.score_bytes("sliding_window", L, 16, 32, 8) < ef.score_bytes("full", L, 16, 32, 8) / 10
+    )
     assert ef.score_bytes("strided", L, 16, 32, 8) < ef.score_bytes("full", L, 16, 32, 8) / 5
     q, k, v = qkv(64)
     _, band = ef.sliding_window_attention_blocked(q, k, v, 4)
@@ -71,7 +75,9 @@ def test_fused_equals_teaching_full_attention():
     q, k, v = qkv(50, lead=(2,))
     torch.testing.assert_close(ef.fused_attention(q, k, v), ef.full_attention(q, k, v)[0])
     q32, k32, v32 = (x.float() for x in (q, k, v))
-    torch.testing.assert_close(ef.fused_attention(q32, k32, v32), ef.full_attention(q32, k32, v32)[0], atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(
+        ef.fused_attention(q32, k32, v32), ef.full_attention(q32, k32, v32)[0], atol=1e-5, rtol=1e-4
+    )
 
 
 # ── low rank (Linformer) ──────────────────────────────────────────────────────────────────────
@@ -94,11 +100,18 @@ def test_linformer_at_full_rank_is_full_attention():
     q, k, v = qkv(12)
     E = ef.segment_mean_projection(12, 12).double()
     torch.testing.assert_close(E, torch.eye(12, dtype=D))
-    torch.testing.assert_close(ef.linformer_attention(q, k, v, E, E)[0], ef.full_attention(q, k, v)[0])
+    torch.testing.assert_close(
+        ef.linformer_attention(q, k, v, E, E)[0], ef.full_attention(q, k, v)[0]
+    )
 
 
 @settings(max_examples=25, deadline=None)
-@given(n=st.integers(4, 24), d=st.integers(1, 8), seed=st.integers(0, 10_000), scale=st.floats(0.2, 3.0))
+@given(
+    n=st.integers(4, 24),
+    d=st.integers(1, 8),
+    seed=st.integers(0, 10_000),
+    scale=st.floats(0.2, 3.0),
+)
 def test_low_rank_error_falls_as_rank_rises(n, d, seed, scale):
     """Eckart–Young: the best rank-k error never rises with k, and Linformer never beats it."""
     q, k, v = qkv(n, d, seed=seed)
@@ -135,7 +148,9 @@ def test_benchmark_quick_rows():
 
 
 def test_efficient_demo_weights_are_the_real_ones():
-    r = run_demo("efficient_attention", {"max_len": "256", "repeats": 1, "window": 3, "stride": 4, "rank": 8})
+    r = run_demo(
+        "efficient_attention", {"max_len": "256", "repeats": 1, "window": 3, "stride": 4, "rank": 8}
+    )
     q, k, _ = ef.structured_inputs(64, 64, 0, 1.5)
     torch.testing.assert_close(r.weights[0], torch.softmax(q @ k.T / 8.0, -1), atol=1e-5, rtol=1e-4)
     i = torch.arange(64)
@@ -157,7 +172,10 @@ def test_gqa_matches_pytorch_enable_gqa():
     q = (x @ p.W_q).view(N, L, h, 4).transpose(1, 2)
     k = (x @ p.W_k).view(N, L, g, 4).transpose(1, 2)
     v = (x @ p.W_v).view(N, L, g, 4).transpose(1, 2)
-    ref = F.scaled_dot_product_attention(q, k, v, enable_gqa=True).transpose(1, 2).reshape(N, L, d) @ p.W_o
+    ref = (
+        F.scaled_dot_product_attention(q, k, v, enable_gqa=True).transpose(1, 2).reshape(N, L, d)
+        @ p.W_o
+    )
     torch.testing.assert_close(out, ref)
     assert w.shape == (N, h, L, L)
 
@@ -165,7 +183,9 @@ def test_gqa_matches_pytorch_enable_gqa():
 def test_gqa_with_g_equal_h_is_nn_multihead_attention():
     N, L, d, h = 2, 5, 8, 2
     x = torch.randn(N, L, d, generator=torch.Generator().manual_seed(2), dtype=D)
-    p = MHAParams(*(W.double() for W in (lambda p: (p.W_q, p.W_k, p.W_v, p.W_o))(init_mha_params(d, 4))))
+    p = MHAParams(
+        *(W.double() for W in (lambda p: (p.W_q, p.W_k, p.W_v, p.W_o))(init_mha_params(d, 4)))
+    )
     mha = nn.MultiheadAttention(d, h, batch_first=True, bias=False, dtype=D)
     with torch.no_grad():
         mha.in_proj_weight.copy_(torch.cat([p.W_q.T, p.W_k.T, p.W_v.T]))
@@ -179,11 +199,17 @@ def test_gqa_with_g_equal_h_is_nn_multihead_attention():
 def test_additive_self_attention_worked_example_by_hand():
     # L = 2 tokens of size 1, d_a = 1: e_ij = v · tanh(x_i w1 + x_j w2)
     x = torch.tensor([[[1.0], [-1.0]]], dtype=D)
-    W1, W2, v = torch.tensor([[0.5]], dtype=D), torch.tensor([[2.0]], dtype=D), torch.tensor([3.0], dtype=D)
+    W1, W2, v = (
+        torch.tensor([[0.5]], dtype=D),
+        torch.tensor([[2.0]], dtype=D),
+        torch.tensor([3.0], dtype=D),
+    )
     one = torch.eye(1, dtype=D)
     out, w = q13.additive_self_attention(x, W1, W2, v, one, one)
     e = [[3 * math.tanh(xi * 0.5 + xj * 2.0) for xj in (1, -1)] for xi in (1, -1)]
-    want = torch.tensor([[math.exp(a) / (math.exp(e_[0]) + math.exp(e_[1])) for a in e_] for e_ in e], dtype=D)
+    want = torch.tensor(
+        [[math.exp(a) / (math.exp(e_[0]) + math.exp(e_[1])) for a in e_] for e_ in e], dtype=D
+    )
     torch.testing.assert_close(w[0, 0], want)
     torch.testing.assert_close(out[0, :, 0], want @ torch.tensor([1.0, -1.0], dtype=D))
 
@@ -200,4 +226,7 @@ def test_variant_costs_counts_flops_as_the_shapes_say():
     torch.testing.assert_close(r.weights.sum(-1), torch.ones(7, L))
     big = run_demo("variant_costs", {"n_tokens": 256, "window": 4, "stride": 16, "rank": 8})
     by = {row["variant"]: row for row in big.extras["rows"]}
-    assert by["sliding window"]["flops"] < by["MHA"]["flops"] and by["strided"]["flops"] < by["MHA"]["flops"]
+    assert (
+        by["sliding window"]["flops"] < by["MHA"]["flops"]
+        and by["strided"]["flops"] < by["MHA"]["flops"]
+    )
