@@ -12,7 +12,7 @@ from quiz.scheduler import DEFAULT_RETENTION, RETENTION_RANGE, Due, due_queue, f
 from quiz.session import accuracy_by_day, summarise
 from quiz.store import Learner, Store
 from views.common import language_switch, tr
-from views.quiz import learner_ui, store_or_stop
+from views.learner import learner_ui, store_or_stop
 
 FORECAST_DAYS = 14
 

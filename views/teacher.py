@@ -35,7 +35,7 @@ from quiz.scheduler import now_utc
 from quiz.store import Store
 from views.class_mode import class_book
 from views.common import bank, language_switch, questions_dir, tr
-from views.quiz import store_or_stop
+from views.learner import store_or_stop
 
 AUTH = "teacher_signed_in"  # session key: True once the password was right in this session
 PASSWORD_KEY = "teacher_password"  # the password field; blanked as soon as it has been checked
