@@ -217,6 +217,7 @@ def _alignment_pair(axes: list[Axes], result: Result, titles: list[str], lang: s
     """Two (target × source) heatmaps side by side, titled."""
     for ax, w, title in zip(axes, result.weights, titles, strict=True):
         draw_weights(ax, w.numpy(), list(result.query_labels), list(result.key_labels))
+        ax.images[0].set_clim(0.0, 1.0)  # one scale for both panels and the colour bar
         ax.set_title(title, fontsize=10)
         ax.set_xlabel(t("source", lang))
     axes[0].set_ylabel(t("target", lang))
@@ -416,34 +417,27 @@ def q17_rollout(result: Result, lang: str = "en") -> Figure:
 
 def q24_soft_hard(result: Result, lang: str = "en") -> Figure:
     """Five weight matrices from the same scores; query 1 compared; the learning race."""
-    curves, tau = result.extras["curves"], result.extras["tau"]
+    ex, tau = result.extras, result.extras["tau"]
+    titles = [t("soft", lang), t("hard_one", lang), t("hard_freq", lang).format(ex["samples"])]
+    titles += [f"top-{ex['k']}", f"Gumbel-softmax τ={tau:g}"]
+    keys = list(result.key_labels)
     with style():
         fig = Figure(figsize=(16, 8.5), layout="constrained")
         top, bottom = fig.subfigures(2, 1, height_ratios=[1, 0.9])
-        maps = list(top.subplots(1, result.n_heads))
-        for ax, w, title in zip(maps, result.weights, result.head_labels, strict=True):
-            draw_weights(
-                ax, w.numpy(), list(result.query_labels), list(result.key_labels), annotate=False
-            )
+        for ax, w, title in zip(
+            top.subplots(1, result.n_heads), result.weights, titles, strict=True
+        ):
+            draw_weights(ax, w.numpy(), list(result.query_labels), keys, annotate=False)
             ax.set_title("\n".join(textwrap.wrap(title, 22)), fontsize=10)
         ax_q, ax_race = bottom.subplots(1, 2)
-        _grouped(
-            ax_q,
-            list(result.key_labels),
-            {h: w[0].numpy() for h, w in zip(result.head_labels, result.weights, strict=True)},
-        )
+        _grouped(ax_q, keys, {h: w[0].numpy() for h, w in zip(titles, result.weights, strict=True)})
         ax_q.set_title(t("query0", lang) + f" ({result.query_labels[0]})", fontsize=10)
-        for name, curve in curves.items():
-            ax_race.plot(
-                range(1, len(curve) + 1),
-                curve,
-                label=name if "Gumbel" not in name else f"{name}, τ={tau:g}",
-            )
+        for name, curve in ex["curves"].items():
+            label = f"{name}, τ={tau:g}" if "Gumbel" in name else name
+            ax_race.plot(range(1, len(curve) + 1), curve, label=label)
         ax_race.set_ylim(0, 1.02)
         ax_race.set_xlabel(t("step", lang))
-        ax_race.set_title(
-            t("race", lang) + f" = {result.key_labels[result.extras['target']]}", fontsize=10
-        )
+        ax_race.set_title(t("race", lang).format(keys[ex["target"]]), fontsize=10)
         ax_race.legend(fontsize=9)
     return fig
 
