@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import torch
@@ -47,3 +48,26 @@ def timed(fn: Callable[[], T], device: torch.device) -> tuple[T, float]:
     value = fn()
     synchronize(device)
     return value, (time.perf_counter() - start) * 1000.0
+
+
+@contextlib.contextmanager
+def one_cpu_thread() -> Iterator[None]:
+    """Run CPU work on one thread, then restore the thread count (also usable as a decorator).
+
+    Tiny matrices gain nothing from more threads, and on a busy shared CPU a parallel region
+    waits for its slowest thread: one thread trains toy models faster and times more steadily.
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@contextlib.contextmanager
+def seeded(seed: int) -> Iterator[None]:
+    """Seed the global generator (``nn.Module`` initialisation draws from it), restoring it after."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield

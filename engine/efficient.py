@@ -15,14 +15,14 @@ import contextlib
 import math
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
 
 from engine import masks
 from engine.attention import scaled_dot_product_attention
-from engine.devices import synchronize
+from engine.devices import one_cpu_thread, synchronize
 from engine.softmax import stable_softmax
 
 Attn = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
@@ -227,21 +227,6 @@ def score_bytes(
         "fused": 0,
     }
     return counts[variant] * itemsize
-
-
-@contextlib.contextmanager
-def one_cpu_thread() -> Iterator[None]:
-    """Run CPU work on one thread, then restore the thread count.
-
-    Small kernels gain little from more threads, and on a busy shared CPU a parallel region
-    waits for its slowest thread: one thread gives steadier timings (and faster tiny models).
-    """
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def median_ms(fn: Callable[[], object], device: torch.device, repeats: int) -> float:

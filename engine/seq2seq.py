@@ -11,12 +11,10 @@ Shapes: N batch, S source length, T target length, d model size, h heads, V voca
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import functools
 import math
 import string
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
@@ -24,6 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from engine.attention import MHAParams, multi_head_attention
+from engine.devices import one_cpu_thread, seeded
 
 PAD, BOS, EOS = 0, 1, 2
 SPECIALS = ("<pad>", "<s>", "</s>")
@@ -198,30 +197,17 @@ def random_words(g: torch.Generator, n: int, min_len: int, max_len: int) -> list
     return ["".join(LETTERS[c] for c in row[:k]) for row, k in zip(letters, lengths, strict=True)]
 
 
-@contextlib.contextmanager
-def _one_thread() -> Iterator[None]:
-    """Run on one CPU thread: tiny matrices gain nothing from more, and a busy machine loses a lot."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 @functools.cache
 def _trained_cpu(cfg: Seq2SeqConfig, seed: int) -> Seq2Seq:
     """Train on the CPU with Adam and cross-entropy (padding ignored); cached per (config, seed)."""
-    with _one_thread():
+    with one_cpu_thread():
         return _train(cfg, seed)
 
 
 def _train(cfg: Seq2SeqConfig, seed: int) -> Seq2Seq:
     """``cfg.steps`` Adam steps on fresh random words, with a one-cycle learning-rate schedule."""
     g = torch.Generator().manual_seed(seed)
-    # nn's initialisers draw from the global generator: seed a forked copy, restored on exit
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with seeded(seed):  # nn's initialisers draw from the global generator
         model = Seq2Seq(cfg)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.steps)

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from engine.attention import scaled_dot_product_attention
-from engine.efficient import one_cpu_thread as one_thread
+from engine.devices import one_cpu_thread, seeded
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 
@@ -111,8 +111,7 @@ def _trained_cpu(seed: int = 0, epochs: int = 150) -> tuple[PoolingClassifier, d
     texts, y = _labelled(train)
     vocab = build_vocab(texts)
     ids = encode(texts, vocab)
-    with torch.random.fork_rng(devices=[]), one_thread():
-        torch.manual_seed(seed)
+    with seeded(seed), one_cpu_thread():
         model = PoolingClassifier(len(vocab))
         opt = torch.optim.Adam(model.parameters(), lr=0.02, weight_decay=1e-4)
         for _ in range(epochs):

@@ -21,7 +21,8 @@ import torch
 from torch import nn
 
 from engine.attention import scaled_dot_product_attention
-from engine.demos.q08_attention_pooling_classifier import build_vocab, one_thread
+from engine.demos.q08_attention_pooling_classifier import build_vocab
+from engine.devices import one_cpu_thread, seeded
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 
@@ -149,8 +150,7 @@ def _trained_cpu(
     pool = load_dialogue_pool()
     vocab = build_vocab([s for kinds in pool.values() for texts in kinds.values() for s in texts])
     g = torch.Generator().manual_seed(seed)
-    with torch.random.fork_rng(devices=[]), one_thread():
-        torch.manual_seed(seed)
+    with seeded(seed), one_cpu_thread():
         model = ResponseSelector(len(vocab))
         opt = torch.optim.Adam(model.parameters(), lr=5e-3)
         for _ in range(steps):

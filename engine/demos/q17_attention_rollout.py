@@ -26,9 +26,9 @@ from engine.demos.q08_attention_pooling_classifier import (
     build_vocab,
     encode,
     load_corpus,
-    one_thread,
     split,
 )
+from engine.devices import one_cpu_thread, seeded
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.seq2seq import Attention, FeedForward
@@ -123,8 +123,7 @@ def _trained_cpu(seed: int = 0, epochs: int = 120) -> tuple[CLSClassifier, dict[
     texts = [f"{CLS} {t}" for t in texts]
     vocab = build_vocab(texts)
     ids = encode(texts, vocab)
-    with torch.random.fork_rng(devices=[]), one_thread():
-        torch.manual_seed(seed)
+    with seeded(seed), one_cpu_thread():
         model = CLSClassifier(len(vocab))
         opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-2)
         for _ in range(epochs):

@@ -28,6 +28,7 @@ from engine.demos.q14_speech_alignment import (
     synthesize,
     synthesize_phones,
 )
+from engine.devices import one_cpu_thread, seeded
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.softmax import stable_softmax
@@ -150,6 +151,7 @@ def _batch(utts: list[Utterance]) -> tuple[torch.Tensor, ...]:
 
 
 @functools.cache
+@one_cpu_thread()
 def _trained_cpu(cfg: AlignConfig) -> LocationSensitiveAttention:
     """Fit the attention to the known alignments: minimise −log α_{t, n*(t)} with Adam.
 
@@ -157,10 +159,7 @@ def _trained_cpu(cfg: AlignConfig) -> LocationSensitiveAttention:
     """
     s, h, target, loc, keep = _batch(training_set(cfg))
     B, T, N = target.size(0), target.size(1), h.size(1)
-    with torch.random.fork_rng(
-        devices=[]
-    ):  # nn init uses the global generator: seed it, restore it
-        torch.manual_seed(cfg.seed)
+    with seeded(cfg.seed):  # nn init draws from the global generator
         att = LocationSensitiveAttention(cfg, s.size(-1))
     opt = torch.optim.Adam(att.parameters(), lr=cfg.lr)
     hh = h.unsqueeze(1).expand(B, T, N, -1).reshape(B * T, N, -1)  # (B·T, N, M)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from engine.devices import one_cpu_thread, seeded
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.seq2seq import Attention, FeedForward, sinusoidal_positions
@@ -137,13 +138,11 @@ def batch(
 
 
 @functools.cache
+@one_cpu_thread()
 def _trained_cpu(cfg: TaggerConfig) -> Tagger:
     """Adam on per-word cross-entropy over minibatches of ``cfg.sentences`` generated sentences."""
     g = torch.Generator().manual_seed(cfg.seed)
-    with torch.random.fork_rng(
-        devices=[]
-    ):  # nn init uses the global generator: seed it, restore it
-        torch.manual_seed(cfg.seed)
+    with seeded(cfg.seed):  # nn init draws from the global generator
         model = Tagger(cfg)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     all_ids, all_tags = batch(cfg.sentences, model.vocab, g, cfg.max_len)  # generated once

@@ -23,6 +23,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from engine.demos.q10_vit_patch_attention import load_image
+from engine.devices import one_cpu_thread, seeded
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 
@@ -148,6 +149,7 @@ def _fit(params: list[torch.Tensor], loss_fn, steps: int, lr: float) -> None:
 
 
 @functools.cache
+@one_cpu_thread()
 def _trained_cpu(cfg: SEConfig) -> ChannelSpatialNet:
     """Fit on ``cfg.scenes`` synthesized scenes in three fast, full-batch stages.
 
@@ -160,10 +162,7 @@ def _trained_cpu(cfg: SEConfig) -> ChannelSpatialNet:
     g = torch.Generator().manual_seed(cfg.seed)
     y = torch.randint(0, 2, (cfg.scenes,), generator=g).float()
     imgs, masks = zip(*(scene(cfg.side, bool(v), g) for v in y), strict=True)
-    with torch.random.fork_rng(
-        devices=[]
-    ):  # nn init uses the global generator: seed it, restore it
-        torch.manual_seed(cfg.seed)
+    with seeded(cfg.seed):  # nn init draws from the global generator
         net = ChannelSpatialNet(cfg)
     raw = filter_bank(torch.stack(imgs))  # (B, C, H, W)
     net.norm.running_mean, net.norm.running_var = raw.mean(dim=(0, 2, 3)), raw.var(dim=(0, 2, 3))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from engine.demos.q08_attention_pooling_classifier import one_thread
+from engine.devices import one_cpu_thread, seeded
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.seq2seq import (
@@ -234,8 +234,7 @@ class RNNSeq2Seq(nn.Module):
 def _trained_cpu(cfg: RNNConfig, seed: int) -> RNNSeq2Seq:
     """Adam on cross-entropy, random words each step; on the CPU, cached per (config, seed)."""
     g = torch.Generator().manual_seed(seed)
-    with torch.random.fork_rng(devices=[]), one_thread():  # nn init draws from the global generator
-        torch.manual_seed(seed)
+    with seeded(seed), one_cpu_thread():  # nn init draws from the global generator
         model = RNNSeq2Seq(cfg)
         opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.steps)

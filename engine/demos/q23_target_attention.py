@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from engine.devices import one_cpu_thread, seeded
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.softmax import stable_softmax
@@ -137,13 +138,11 @@ def click_log(
 
 
 @functools.cache
+@one_cpu_thread()
 def _trained_cpu(cfg: DINConfig) -> DIN:
     """Adam on binary cross-entropy over fresh synthetic click logs each step."""
     g = torch.Generator().manual_seed(cfg.seed)
-    with torch.random.fork_rng(
-        devices=[]
-    ):  # nn init uses the global generator: seed it, restore it
-        torch.manual_seed(cfg.seed)
+    with seeded(cfg.seed):  # nn init draws from the global generator
         model = DIN(cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     for _ in range(cfg.steps):

@@ -22,9 +22,9 @@ from engine.demos.q08_attention_pooling_classifier import (
     PAD,
     build_vocab,
     load_corpus,
-    one_thread,
     split,
 )
+from engine.devices import one_cpu_thread, seeded
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.softmax import stable_softmax
@@ -153,8 +153,7 @@ def _trained_cpu(seed: int = 0, steps: int = 150, batch: int = 32) -> tuple[HAN,
     train, _ = split(load_corpus())
     vocab = build_vocab([s for _, s in train])
     g = torch.Generator().manual_seed(seed)
-    with torch.random.fork_rng(devices=[]), one_thread():
-        torch.manual_seed(seed)
+    with seeded(seed), one_cpu_thread():
         model = HAN(len(vocab))
         opt = torch.optim.Adam(model.parameters(), lr=1e-2)
         for _ in range(steps):
