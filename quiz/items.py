@@ -56,7 +56,7 @@ LIVE_TAGS: dict[str, tuple[str, ...]] = {
     "live:which-heatmap": (LIVE_TAG, "masks"),
     "live:draw-mask": (LIVE_TAG, "masks"),
     "live:compute": (LIVE_TAG, "softmax"),
-    PATTERN_ITEM: (LIVE_TAG, PATTERN_TAG),
+    PATTERN_ITEM: (PATTERN_TAG,),  # pretrained-model items; "live" stays the engine-computed ones
 }
 
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -45,7 +44,7 @@ from sqlalchemy import func, select
 from quiz.bank import Bank
 from quiz.items import LIVE_QUESTION, LIVE_TYPES
 from quiz.schema import Question
-from quiz.store import AnswerRow, Learner, Store, answers, cards, learners
+from quiz.store import AnswerRow, Learner, Store, answer_row, answers, cards, learners
 
 TOP_WRONG = 3  # most-chosen wrong answers listed per item
 LETTERS = "ABCDEFGH"
@@ -95,7 +94,7 @@ def load_class(store: Store, class_code: str | None, now: datetime) -> ClassData
         ).all()
     return ClassData(
         tuple(sorted((_learner(r) for r in people), key=lambda p: p.id)),
-        tuple(_answer(r) for r in ans),
+        tuple(answer_row(r) for r in ans),
         {lid: int(n) for lid, n in due},
     )
 
@@ -108,25 +107,6 @@ def _learner(r: Any) -> Learner:
         r.class_code,
         r.desired_retention,
         r.created_at,
-    )
-
-
-def _answer(r: Any) -> AnswerRow:
-    return AnswerRow(
-        learner_id=r.learner_id,
-        session_id=r.session_id,
-        question_id=r.question_id,
-        item_id=r.item_id,
-        item_type=r.item_type,
-        tags=tuple(json.loads(r.tags)),
-        response=json.loads(r.response),
-        correct=bool(r.correct),
-        score=float(r.score),
-        seconds=float(r.seconds),
-        rating=int(r.rating),
-        answered_at=r.answered_at,
-        seed=r.seed,
-        id=r.id,
     )
 
 

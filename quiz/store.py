@@ -438,7 +438,7 @@ class Store:
             q = q.where(answers.c.session_id == session_id)
         with self.engine.connect() as conn:
             rows = conn.execute(q.order_by(answers.c.answered_at, answers.c.id)).all()
-        return [_answer_row(r) for r in rows]
+        return [answer_row(r) for r in rows]
 
     def cards(self, learner_id: int) -> list[CardRow]:
         """A learner's cards, soonest due first."""
@@ -498,7 +498,8 @@ def _answer_values(a: AnswerIn) -> dict[str, Any]:
     }
 
 
-def _answer_row(r: Any) -> AnswerRow:
+def answer_row(r: Any) -> AnswerRow:
+    """An ``answers`` table row as an :class:`AnswerRow` (plain Python types on every database)."""
     return AnswerRow(
         learner_id=r.learner_id,
         session_id=r.session_id,
@@ -508,9 +509,9 @@ def _answer_row(r: Any) -> AnswerRow:
         tags=tuple(json.loads(r.tags)),
         response=json.loads(r.response),
         correct=bool(r.correct),
-        score=r.score,
-        seconds=r.seconds,
-        rating=r.rating,
+        score=float(r.score),
+        seconds=float(r.seconds),
+        rating=int(r.rating),
         answered_at=r.answered_at,
         seed=r.seed,
         id=r.id,

@@ -184,7 +184,7 @@ def main() -> None:
     q = question_picker_ui(b.questions, lang)
     st.title(f"Q{q.number}. {q.title.get(lang)}")
     st.caption(" · ".join(f"`{t}`" for t in q.tags))
-    left, right = st.columns([1.1, 1], gap="large")
+    left, right = st.columns([1, 1.3], gap="large")
     with left:
         answer_ui(q, lang)
     with right:

@@ -63,6 +63,13 @@ UTTERANCES: dict[str, str] = {
 }
 
 
+def utterance_param(default: str = "hello world") -> ParamSpec:
+    """The choice of synthesized utterance, shared by the speech demos."""
+    return ParamSpec(
+        "text", "choice", default, {"zh": "语句", "en": "Utterance"}, choices=tuple(UTTERANCES)
+    )
+
+
 @dataclass(frozen=True)
 class Utterance:
     """A synthesized utterance: log-mel frames, its phones and each phone's frame span."""
@@ -251,13 +258,7 @@ def alignment_stats(w: torch.Tensor, utt: Utterance) -> dict[str, float | int]:
         "en": "Speech recognition: decoder attention over frames",
     },
     params=(
-        ParamSpec(
-            "text",
-            "choice",
-            "hello world",
-            {"zh": "语句", "en": "Utterance"},
-            choices=tuple(UTTERANCES),
-        ),
+        utterance_param("hello world"),
         ParamSpec(
             "beta",
             "float",

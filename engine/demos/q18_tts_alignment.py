@@ -21,12 +21,12 @@ from torch import nn
 
 from engine.demos.q14_speech_alignment import (
     PHONES,
-    UTTERANCES,
     Utterance,
     normalise,
     phone_templates,
     synthesize,
     synthesize_phones,
+    utterance_param,
 )
 from engine.devices import one_cpu_thread, seeded
 from engine.registry import ParamSpec, demo
@@ -204,13 +204,7 @@ def path_stats(alpha: torch.Tensor, utt: Utterance) -> dict[str, float | int]:
         "en": "Text-to-speech: text-to-spectrogram alignment",
     },
     params=(
-        ParamSpec(
-            "text",
-            "choice",
-            "la la land",
-            {"zh": "语句", "en": "Utterance"},
-            choices=tuple(UTTERANCES),
-        ),
+        utterance_param("la la land"),
         ParamSpec(
             "g",
             "float",

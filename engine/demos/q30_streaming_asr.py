@@ -17,7 +17,7 @@ import torch
 
 from engine import masks
 from engine.attention import scaled_dot_product_attention
-from engine.demos.q14_speech_alignment import HOP, SR, UTTERANCES, normalise, synthesize
+from engine.demos.q14_speech_alignment import HOP, SR, normalise, synthesize, utterance_param
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 
@@ -67,13 +67,7 @@ def drift(out: torch.Tensor, full: torch.Tensor) -> float:
         "en": "Streaming ASR: chunked/causal local vs full attention",
     },
     params=(
-        ParamSpec(
-            "text",
-            "choice",
-            "hello world",
-            {"zh": "语句", "en": "Utterance"},
-            choices=tuple(UTTERANCES),
-        ),
+        utterance_param("hello world"),
         ParamSpec(
             "chunk",
             "int",

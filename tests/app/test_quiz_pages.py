@@ -115,8 +115,8 @@ def test_quiz_page_in_chinese(bank: Bank):
     assert "进度只保留在这次访问中" in at.sidebar.warning[0].value
     start(at, "tag", tag="live")
     assert any("哪一张是" in m.value for m in at.markdown)
-    assert play(at, bank) == ["which_heatmap", "draw_mask", "compute", "predict_pattern"]
-    assert metrics(at)["答对"] == "4 / 4" and at.subheader[0].value == "本次总结"
+    assert play(at, bank) == ["which_heatmap", "draw_mask", "compute"]
+    assert metrics(at)["答对"] == "3 / 3" and at.subheader[0].value == "本次总结"
 
 
 def _wrong_session_on_question_2(at: AppTest, bank: Bank) -> None:
@@ -148,7 +148,7 @@ def test_a_whole_session_of_each_start_mode(mode: str, bank: Bank):
         ),
         "due": (["true_false", "single"], {}),  # most overdue first
         "mistakes": (["single", "true_false"], {}),  # most recent mistake first
-        "tag": (["which_heatmap", "draw_mask", "compute", "predict_pattern"], {"tag": "live"}),
+        "tag": (["which_heatmap", "draw_mask", "compute"], {"tag": "live"}),
         "question": (
             ["single", "multiple", "true_false", "numeric", "numeric", "flashcard"],
             {"question": 1},
@@ -238,7 +238,7 @@ def test_predict_the_pattern_is_asked_answered_and_scheduled(bank: Bank):
         PATTERN_ITEM,
         "predict_pattern",
         True,
-        ("live", "model-lab"),
+        ("model-lab",),
         item.seed,
     )
     assert row.response == {"mode": "name", "guess": item.answer, "pattern": item.answer}

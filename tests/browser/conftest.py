@@ -126,3 +126,19 @@ def wait_for_app(page, selector: str = "h1") -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
     )
     page.wait_for_timeout(300)
+
+
+def choose(page, label: str, option: str, tries: int = 3) -> None:
+    """Pick ``option`` in the select box labelled ``label`` (reopening it if a rerun closed it)."""
+    for attempt in range(tries):
+        page.get_by_label(label).first.click()
+        target = page.get_by_role("option", name=option, exact=True)
+        try:
+            target.wait_for(timeout=10_000)
+            target.click()
+            return
+        except Exception:
+            if attempt == tries - 1:
+                raise
+            page.keyboard.press("Escape")
+            wait_for_app(page)

@@ -39,10 +39,11 @@ def replay(tmp: Path) -> tuple[dict[str, str], list[str], Path, list[str]]:
     env["PATH"] = f"{bin_dir}:{env['PATH']}"
     workdir, skipped, cmd = image_root, [], []
 
+    image_paths = re.compile(r"(?<![\w./])(" + "|".join(map(re.escape, paths)) + r")(?=/|\b|$)")
+
     def mapped(text: str) -> str:
-        for image_path, local in paths.items():
-            text = re.sub(rf"(?<![\w./]){re.escape(image_path)}(?=/|\b|$)", str(local), text)
-        return text
+        """Image paths (/app, /data, /tmp) replaced by their local folders, in one pass."""
+        return image_paths.sub(lambda m: str(paths[m.group(1)]), text)
 
     for step in parsed.structure:
         kind, value = step["instruction"], step["value"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import wait_for_app
+from .conftest import choose, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +24,7 @@ def test_question_4_parameter_change_redraws_heatmap(app_server, browser_page, a
     page.screenshot(path=str(artifacts / "study-q4-en.png"), full_page=True)
 
     # change "Heads h" from 4 to 8 through the select box
-    page.get_by_label("Heads h").first.click()
-    page.get_by_role("option", name="8", exact=True).click()
+    choose(page, "Heads h", "8")
     wait_for_app(page)
     page.wait_for_function(
         "(old) => { const i = document.querySelector('[data-testid=\"stImage\"] img'); return i && i.src !== old; }",

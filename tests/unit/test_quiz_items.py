@@ -202,7 +202,7 @@ def test_lookup_of_unknown_and_live_items(bank: Bank):
     assert all_item_ids(bank)[-4:] == list(LIVE)
     assert list(LIVE)[-1] == PATTERN_ITEM == "live:predict-pattern"
     assert item_tags(bank, "live:draw-mask") == ("live", "masks")
-    assert item_tags(bank, PATTERN_ITEM) == ("live", "model-lab")
+    assert item_tags(bank, PATTERN_ITEM) == ("model-lab",)
     assert {"live", "masks", "softmax", "model-lab", "basics"} <= set(tag_choices(bank))
     assert item_tags(bank, "s-tf") == ("basics",)
 
@@ -347,7 +347,7 @@ def test_pattern_item_of_a_synthetic_previous_token_head_by_hand():
     assert item.shares == pytest.approx([by_hand[p] for p in PATTERNS], abs=1e-6)
     assert (item.item_id, item.type, item.question_id) == (PATTERN_ITEM, "predict_pattern", "live")
     assert item.answer == "previous" and item.seed == 3 and item.live
-    assert item.tags == ("live", "model-lab")
+    assert item.tags == ("model-lab",)
     assert [o["en"] for o in item.options][:3] == ["previous token", "next token", "self"]
     assert "toy-bert" in item.prompt["en"] and "layer 2" not in item.prompt["en"]  # hidden
     assert "**layer 2, head 5**: previous token (score 0.80)" in item.explanation["en"]
