@@ -70,7 +70,9 @@ def replay(tmp: Path) -> tuple[dict[str, str], list[str], Path, list[str]]:
             if value.lstrip().startswith(SYSTEM_STEPS):
                 skipped.append(value.split()[0])
                 continue
-            subprocess.run(["bash", "-ec", mapped(value)], cwd=workdir, env=env, check=True, timeout=900)
+            subprocess.run(
+                ["bash", "-ec", mapped(value)], cwd=workdir, env=env, check=True, timeout=900
+            )
         elif kind == "CMD":
             cmd = json.loads(value)
     return env, cmd, workdir, skipped
@@ -83,7 +85,9 @@ def test_image_build_steps_and_cmd_serve_the_app(tmp_path, browser, artifacts):
     exe = shutil.which(cmd[0], path=env["PATH"])
     assert exe and exe.startswith(str(tmp_path)), "CMD must run from the image's own environment"
     # the CMD, with its port/address flags replaced by a free loopback port
-    base_cmd = [exe] + [a for a in cmd[1:] if not a.startswith(("--server.port", "--server.address"))]
+    base_cmd = [exe] + [
+        a for a in cmd[1:] if not a.startswith(("--server.port", "--server.address"))
+    ]
     proc, base = start_app(env, cwd=workdir, command=base_cmd)
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 900})

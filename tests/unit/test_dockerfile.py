@@ -79,7 +79,11 @@ def test_every_copy_source_exists(parsed):
 
 
 def test_copied_sources_are_not_dockerignored():
-    ignored = {line.strip().rstrip("/") for line in (ROOT / ".dockerignore").read_text().splitlines() if line.strip()}
+    ignored = {
+        line.strip().rstrip("/")
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip()
+    }
     for needed in ("engine", "visuals", "quiz", "views", "questions", "app.py", "pyproject.toml"):
         assert needed not in ignored
 

@@ -95,7 +95,9 @@ def test_tag_and_question_modes(bank: Bank):
         "live:which-heatmap",
         "live:draw-mask",
     ]
-    assert plan(bank, [], [], Start("tag", tag="live"), T0) == [i for i in LIVE if i != PATTERN_ITEM]
+    assert plan(bank, [], [], Start("tag", tag="live"), T0) == [
+        i for i in LIVE if i != PATTERN_ITEM
+    ]
     assert plan(bank, [], [], Start("question", question=2), T0) == ["m-tf", "m-single"]
     assert plan(bank, [], [], Start("question", question=99), T0) == []
     with pytest.raises(ValueError, match="start mode"):
