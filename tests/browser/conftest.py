@@ -77,9 +77,13 @@ def start_app(
     return proc, base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of the app served from the repo, with learner data in a temporary directory."""
+    """Base URL of the app served from the repo, with learner data in a temporary directory.
+
+    One server per test module, so that work a previous module left running (a closed tab's
+    script still finishing) does not slow the next module's pages on a 2-core machine.
+    """
     env = {**os.environ, "ATLAS_DATA_DIR": str(tmp_path_factory.mktemp("browser-data"))}
     env.pop("DATABASE_URL", None)
     proc, base = start_app(env)
@@ -108,7 +112,8 @@ def browser_page(browser) -> Iterator[object]:
     """A fresh page (1280×900) in a fresh context; closed after the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(45_000)
+    page.set_default_navigation_timeout(60_000)
     yield page
     context.close()
 
