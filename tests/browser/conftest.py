@@ -51,8 +51,14 @@ def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 90.0) -> No
 def start_app(
     env: dict[str, str], cwd: Path = ROOT, command: list[str] | None = None
 ) -> tuple[subprocess.Popen, str]:
-    """Start the app on a free loopback port; return the process and its base URL once healthy."""
+    """Start the app on a free loopback port; return the process and its base URL once healthy.
+
+    The server's output goes to a log file under ``artifacts/`` (never to an undrained pipe,
+    whose full buffer would block the server mid-test); its tail is shown if it fails to start.
+    """
     port = free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log_path = ARTIFACTS / f"server-{port}.log"
     cmd = command or [sys.executable, "-m", "streamlit", "run", "app.py"]
     cmd = [
         *cmd,
@@ -65,15 +71,15 @@ def start_app(
         "--browser.gatherUsageStats",
         "false",
     ]
-    proc = subprocess.Popen(
-        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, proc)
-    except Exception:
+    except Exception as exc:
         proc.kill()
-        raise
+        tail = log_path.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"the app did not start ({exc}); its log ends:\n{tail}") from exc
     return proc, base
 
 
