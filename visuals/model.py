@@ -15,7 +15,7 @@ from matplotlib.patches import Patch, Rectangle
 
 from engine.result import Result
 from visuals.heatmap import draw_weights
-from visuals.style import CMAP, style, word
+from visuals.style import CMAP, pick, style, word
 
 TEXT = {
     "layer": {"zh": "第 {} 层", "en": "layer {}"},
@@ -57,7 +57,7 @@ TYPE_COLOURS = {  # Okabe–Ito, safe with the common colour-vision deficiencies
 
 def t(key: str, lang: str, *args: object) -> str:
     """A caption of this module in ``lang``, formatted with ``args``."""
-    return TEXT[key].get(lang, TEXT[key]["en"]).format(*args)
+    return pick(TEXT[key], lang).format(*args)
 
 
 def _side(n: int) -> float:

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from engine.result import Result
 from visuals.heatmap import draw_weights
-from visuals.style import CMAP, style, text_colour, word
+from visuals.style import CMAP, pick, style, text_colour, word
 
 TEXT = {
     "which_words": {"zh": "分类器看重哪些词", "en": "Which words the classifier weighs"},
@@ -80,7 +80,7 @@ TEXT = {
 
 def t(key: str, lang: str) -> str:
     """A label of this module in ``lang`` (zh or en)."""
-    return TEXT[key].get(lang, TEXT[key]["en"])
+    return pick(TEXT[key], lang)
 
 
 def _annotate_row(ax: Axes, values: np.ndarray, y: int = 0) -> None:
@@ -134,8 +134,7 @@ VARIANT_NAMES = {
 
 def _name(variant: str, lang: str) -> str:
     """A variant's name in ``lang``."""
-    names = VARIANT_NAMES[variant]
-    return names.get(lang, names["en"])
+    return pick(VARIANT_NAMES[variant], lang)
 
 
 def _small_maps(fig: Figure, axes: list[Axes], result: Result, titles: list[str]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import matplotlib
 
@@ -31,9 +31,14 @@ WORDS = {
 }
 
 
+def pick(names: Mapping[str, str], lang: str) -> str:
+    """The entry of a ``{"zh": ..., "en": ...}`` table in ``lang``, English when it has none."""
+    return names.get(lang, names["en"])
+
+
 def word(key: str, lang: str) -> str:
     """An axis or legend word in ``lang`` (zh or en)."""
-    return WORDS[key].get(lang, WORDS[key]["en"])
+    return pick(WORDS[key], lang)
 
 
 @functools.cache
