@@ -195,7 +195,7 @@ def run_demo(name: str, params: Mapping[str, Any] | None = None, device: str = "
     dev = resolve_device(device)
     result, ms = timed(lambda: d.fn(device=dev, **values), dev)
     facts = {"device": str(dev), "ms": round(ms, 3), **result.facts}
-    return dataclasses.replace(result, facts=facts)
+    return dataclasses.replace(result, facts=facts, demo=name)
 
 
 def source_of(d: Demo) -> str:

@@ -15,7 +15,8 @@ class Result:
     ``view`` names the visual that draws this result (``"heatmap"`` by default).
     ``extras`` holds further CPU tensors, arrays or tables a view uses (curves, images, …).
     ``facts`` holds measured numbers (device, milliseconds, sizes); the registry adds
-    ``device`` and ``ms`` after timing the run.
+    ``device`` and ``ms`` after timing the run, and ``demo``: the name of the demo that
+    produced it (its figure is found by that name, see :mod:`visuals.figures`).
     """
 
     weights: torch.Tensor
@@ -25,6 +26,7 @@ class Result:
     view: str = "heatmap"
     facts: dict[str, Any] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
+    demo: str = ""
 
     def __post_init__(self) -> None:
         w = self.weights

@@ -30,7 +30,12 @@ def visuals() -> dict[str, Callable[..., Figure]]:
 
 
 def render(result: Result, lang: str = "en") -> Figure:
-    """The figure for ``result``, drawn by the visual its ``view`` names."""
+    """The figure for ``result``: its demo's figure module, else the visual its ``view`` names."""
+    from visuals.figures import figure_for
+
+    draw = figure_for(result.demo) if result.demo else None
+    if draw is not None:
+        return draw(result, lang)
     table = visuals()
     if result.view not in table:
         raise KeyError(f"no visual draws view {result.view!r}; known: {', '.join(sorted(table))}")
