@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import pytest
+import torch
+
+from engine.registry import run_demo
+from visuals.hover import cells, hover_heatmap
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_chart_carries_every_weight_with_its_query_and_key(lang):
+    r = run_demo("multi_head", {"heads": 2})
+    spec = hover_heatmap(r, lang, head=1).to_dict()
+    values = spec["data"]["values"]
+    L, S = len(r.query_labels), len(r.key_labels)
+    assert len(values) == L * S
+    drawn = torch.zeros(L, S)
+    for v in values:
+        drawn[v["q"], v["k"]] = v["weight"]
+        assert v["query"].endswith(r.query_labels[v["q"]])
+        assert v["key"].endswith(r.key_labels[v["k"]])
+    torch.testing.assert_close(drawn, r.weights[1], rtol=0, atol=0)
+    titles = {t["field"]: t["title"] for t in spec["encoding"]["tooltip"]}
+    assert set(titles) == {"query", "key", "weight"}
+    assert ("注意力权重" if lang == "zh" else "attention weight") == titles["weight"]
+
+
+def test_hovering_selects_the_query_row_and_dims_the_others():
+    spec = hover_heatmap(run_demo("multi_head")).to_dict()
+    (param,) = spec["params"]
+    assert param["select"] == {
+        "type": "point",
+        "fields": ["q"],
+        "on": "pointerover",
+        "clear": "pointerout",
+    }
+    opacity = spec["encoding"]["opacity"]
+    assert opacity["condition"]["param"] == param["name"]
+    assert opacity["condition"]["value"] > opacity["value"]
+
+
+def test_repeated_tokens_stay_separate_cells():
+    r = run_demo("multi_head", {"n_tokens": 12})
+    keys = [c["key"] for c in cells(r) if c["q"] == 0]
+    assert len(set(keys)) == len(keys) == len(r.key_labels)

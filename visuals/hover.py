@@ -1,0 +1,76 @@
+"""The interactive heatmap: the same weights as the PNG, drawn in the learner's browser.
+
+A Vega-Lite chart (through Altair) of one head's ``(queries, keys)`` weights: hovering a cell
+shows its query, key and exact weight, and highlights the hovered query's row. The server
+sends the numbers, not pixels.
+"""
+
+from __future__ import annotations
+
+import json
+
+import altair as alt
+
+from engine.i18n import bi, tr
+from engine.result import Result
+
+WORDS = {
+    "query": bi("查询（发出注意）", "query (attending)"),
+    "key": bi("键（被注意）", "key (attended to)"),
+    "weight": bi("注意力权重", "attention weight"),
+}
+CELL_PX = 26  # a cell's side; the chart grows with the matrix up to MAX_PX
+MAX_PX = 640
+
+
+def cells(result: Result, head: int = 0) -> list[dict[str, object]]:
+    """One record per (query i, key j): indices, labels and the weight ``w[head, i, j]``."""
+    w = result.weights[head].tolist()  # (L, S) as nested lists
+    return [
+        {"q": i, "k": j, "query": f"{i} · {ql}", "key": f"{j} · {kl}", "weight": w[i][j]}
+        for i, ql in enumerate(result.query_labels)
+        for j, kl in enumerate(result.key_labels)
+    ]
+
+
+def _labels(labels: tuple[str, ...]) -> str:
+    """A Vega expression mapping an axis index to its token label."""
+    return f"{json.dumps(list(labels), ensure_ascii=False)}[datum.value]"
+
+
+def hover_heatmap(result: Result, lang: str = "en", head: int = 0) -> alt.Chart:
+    """Vega-Lite heatmap of head ``head``: tooltip (query, key, weight), hovered row highlighted."""
+    L, S = len(result.query_labels), len(result.key_labels)
+    row = alt.selection_point(
+        name="row", fields=["q"], on="pointerover", clear="pointerout", empty=True
+    )
+    size = lambda n: min(MAX_PX, CELL_PX * n)  # noqa: E731
+    return (
+        alt.Chart(alt.Data(values=cells(result, head)))
+        .mark_rect(stroke="white", strokeWidth=0.5)
+        .encode(
+            x=alt.X(
+                "k:O",
+                title=tr(WORDS["key"], lang),
+                axis=alt.Axis(labelExpr=_labels(result.key_labels), labelAngle=-90),
+            ),
+            y=alt.Y(
+                "q:O",
+                title=tr(WORDS["query"], lang),
+                axis=alt.Axis(labelExpr=_labels(result.query_labels)),
+            ),
+            color=alt.Color(
+                "weight:Q",
+                title=tr(WORDS["weight"], lang),
+                scale=alt.Scale(scheme="viridis", domainMin=0),
+            ),
+            opacity=alt.condition(row, alt.value(1.0), alt.value(0.35)),
+            tooltip=[
+                alt.Tooltip("query:N", title=tr(WORDS["query"], lang)),
+                alt.Tooltip("key:N", title=tr(WORDS["key"], lang)),
+                alt.Tooltip("weight:Q", title=tr(WORDS["weight"], lang), format=".4f"),
+            ],
+        )
+        .add_params(row)
+        .properties(width=size(S), height=size(L))
+    )
