@@ -3,84 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from benchmarks.serve import ARTIFACTS, CHROMIUM_ARGS, ROOT, start_app, stop
+
 CHROMIUM = os.environ.get("ATLAS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = ROOT / "artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
-    """Poll ``/_stcore/health`` until the server answers ``ok``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{base} did not become healthy in {timeout:.0f} s")
-
-
-def start_app(
-    env: dict[str, str], cwd: Path = ROOT, command: list[str] | None = None
-) -> tuple[subprocess.Popen, str]:
-    """Start the app on a free loopback port; return the process and its base URL once healthy.
-
-    The server's output goes to a log file under ``artifacts/`` (never to an undrained pipe,
-    whose full buffer would block the server mid-test); its tail is shown if it fails to start.
-    """
-    port = free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log_path = ARTIFACTS / f"server-{port}.log"
-    cmd = command or [sys.executable, "-m", "streamlit", "run", "app.py"]
-    cmd = [
-        *cmd,
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, proc)
-    except Exception as exc:
-        proc.kill()
-        tail = log_path.read_text(errors="replace")[-3000:]
-        raise RuntimeError(f"the app did not start ({exc}); its log ends:\n{tail}") from exc
-    return proc, base
+__all__ = ["ROOT", "start_app"]
 
 
 @pytest.fixture(scope="module")
@@ -94,11 +25,7 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env.pop("DATABASE_URL", None)
     proc, base = start_app(env)
     yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,165 @@
+"""A class on one server: N learners in Chromium tabs, each on its own question, moving a slider.
+
+``atlas bench class --learners 10,30`` starts the app and the bare reference app
+(:mod:`benchmarks.bare_app`) on loopback, and for each class size drives N tabs at once
+(Playwright, Debian's Chromium): each opens a question, waits for its first picture, then
+moves a slider K times, waiting each time for the picture to change. It reports first-picture
+and slider-step p50/p95, timeouts, the server's memory, and the ratios to the bare app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from dataclasses import dataclass, field
+
+from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, rss_mb, start_app, stop
+
+TIMEOUT_S = 60.0
+IMG = '[data-testid="stImage"] img'
+SRC_JS = f"() => document.querySelector('{IMG}')?.src ?? null"
+CHANGED_JS = f"(old) => {{ const i = document.querySelector('{IMG}'); return i && i.src !== old; }}"
+
+
+@dataclass
+class Run:
+    """Timings of one class size against one app, in seconds; memory in MB."""
+
+    first: list[float] = field(default_factory=list)
+    steps: list[float] = field(default_factory=list)
+    timeouts: int = 0
+    errors: list[str] = field(default_factory=list)
+    rss_before: float = 0.0
+    rss_after: float = 0.0
+
+
+def pct(xs: list[float], p: float) -> float:
+    """The ``p``-th percentile (nearest rank) of ``xs``; 0 when empty."""
+    if not xs:
+        return 0.0
+    s = sorted(xs)
+    return s[min(len(s) - 1, max(0, round(p / 100 * len(s) + 0.5) - 1))]
+
+
+def slider_questions() -> list[int]:
+    """Numbers of the questions whose first demo has a slider (an int or float parameter)."""
+    from engine.registry import get_demo
+    from quiz.bank import load_bank
+
+    bank = load_bank(os.environ.get("ATLAS_QUESTIONS_DIR", "questions"))
+    return [
+        q.number
+        for q in bank.questions
+        if any(p.kind in ("int", "float") for p in get_demo(q.demo[0].name).params)
+    ]
+
+
+async def learner(browser, url: str, steps: int, run: Run) -> None:
+    """One tab: open ``url``, time the first picture, then ``steps`` slider moves."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    page = await context.new_page()
+    try:
+        t = time.perf_counter()
+        await page.goto(url, timeout=TIMEOUT_S * 1000)
+        await page.wait_for_selector(IMG, timeout=TIMEOUT_S * 1000)
+        run.first.append(time.perf_counter() - t)
+        slider = page.locator('[data-testid="stSlider"] input[type="range"]').first
+        for i in range(steps):
+            old = await page.evaluate(SRC_JS)
+            await slider.focus()
+            t = time.perf_counter()
+            await page.keyboard.press("ArrowLeft" if i % 2 else "ArrowRight")
+            await page.wait_for_function(CHANGED_JS, arg=old, timeout=TIMEOUT_S * 1000)
+            run.steps.append(time.perf_counter() - t)
+    except Exception as e:  # a timeout, or a page that never drew: counted, not fatal
+        run.timeouts += 1
+        run.errors.append(f"{url}: {type(e).__name__}: {str(e).splitlines()[0][:200]}")
+    finally:
+        await context.close()
+
+
+async def drive(base: str, pid: int, urls: list[str], steps: int) -> Run:
+    """All learners at once against the server at ``base``."""
+    from playwright.async_api import async_playwright
+
+    run = Run(rss_before=rss_mb(pid))
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        await asyncio.gather(*(learner(browser, base + u, steps, run) for u in urls))
+        await browser.close()
+    run.rss_after = rss_mb(pid)
+    return run
+
+
+def summary(run: Run) -> dict:
+    """Percentiles (ms), timeouts and memory of one run."""
+    return {
+        "first_p50_ms": round(1000 * pct(run.first, 50)),
+        "step_p50_ms": round(1000 * pct(run.steps, 50)),
+        "step_p95_ms": round(1000 * pct(run.steps, 95)),
+        "steps": len(run.steps),
+        "timeouts": run.timeouts,
+        "rss_before_mb": round(run.rss_before),
+        "rss_after_mb": round(run.rss_after),
+        "errors": run.errors[:5],
+    }
+
+
+def run(learners: str = "10,30", steps: int = 5) -> dict:
+    """For each class size: the app's and the bare app's figures and their ratios."""
+    env = {**os.environ, "ATLAS_DATA_DIR": os.environ.get("ATLAS_DATA_DIR", "artifacts/bench-data")}
+    numbers = slider_questions()
+    out: dict = {}
+    for n in [int(x) for x in learners.split(",")]:
+        row = {}
+        for name, script in (("bare", "benchmarks/bare_app.py"), ("atlas", "app.py")):
+            proc, base = start_app(env, script=script)
+            try:
+                urls = [
+                    f"/?q={numbers[i % len(numbers)]}" if name == "atlas" else "/" for i in range(n)
+                ]
+                asyncio.run(
+                    drive(base, proc.pid, urls[:1], 0)
+                )  # warm: the first import of each page
+                r = asyncio.run(drive(base, proc.pid, urls, steps))
+            finally:
+                stop(proc)
+            row[name] = summary(r)
+            row[name]["mb_per_learner"] = round((r.rss_after - r.rss_before) / max(1, n - 1), 1)
+        a, b = row["atlas"], row["bare"]
+        row["ratio"] = {
+            k: round(a[k] / b[k], 2) if b[k] else None
+            for k in ("first_p50_ms", "step_p50_ms", "step_p95_ms")
+        }
+        out[f"{n}_learners"] = row
+    return out
+
+
+def table(result: dict) -> str:
+    """The result as a Markdown table."""
+    lines = [
+        "| learners | app | first p50 | step p50 | step p95 | timeouts | RSS MB | MB/learner |"
+    ]
+    lines.append("|---|---|---|---|---|---|---|---|")
+    for key, row in result.items():
+        for name in ("bare", "atlas"):
+            r = row[name]
+            lines.append(
+                f"| {key.split('_')[0]} | {name} | {r['first_p50_ms']} ms | {r['step_p50_ms']} ms "
+                f"| {r['step_p95_ms']} ms | {r['timeouts']} | {r['rss_before_mb']} → "
+                f"{r['rss_after_mb']} | {r['mb_per_learner']} |"
+            )
+        ratio = row["ratio"]
+        lines.append(
+            f"| {key.split('_')[0]} | ratio | {ratio['first_p50_ms']}× | {ratio['step_p50_ms']}× "
+            f"| {ratio['step_p95_ms']}× | | | |"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    res = run()
+    print(table(res))

@@ -1,0 +1,98 @@
+"""Start a Streamlit script on a loopback port and wait until it answers ``/_stcore/health``.
+
+Shared by the browser tests and the class benchmark. The server's output goes to a log file
+(never to an undrained pipe, whose full buffer would block the server mid-run).
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
+    """Poll ``/_stcore/health`` until the server answers ``ok``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{base} did not become healthy in {timeout:.0f} s")
+
+
+def start_app(
+    env: dict[str, str],
+    cwd: Path = ROOT,
+    script: str = "app.py",
+    command: list[str] | None = None,
+) -> tuple[subprocess.Popen, str]:
+    """Serve ``script`` (or run ``command``) on a free loopback port; return process and base URL.
+
+    Returns once ``/_stcore/health`` answers; the log's tail is shown if the server fails to start.
+    """
+    port = free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log_path = ARTIFACTS / f"server-{port}.log"
+    cmd = command or [sys.executable, "-m", "streamlit", "run", script]
+    cmd = [*cmd, "--server.port", str(port), "--server.address", "127.0.0.1"]
+    cmd += ["--server.headless", "true"]
+    cmd += ["--browser.gatherUsageStats", "false"]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, proc)
+    except Exception as exc:
+        proc.kill()
+        tail = log_path.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"the app did not start ({exc}); its log ends:\n{tail}") from exc
+    return proc, base
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate the server, killing it if it does not stop within 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of process ``pid`` in MB (from /proc), 0 if it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
