@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import random
 import re
 import subprocess
 import sys
@@ -23,7 +24,7 @@ import yaml
 
 from engine.bert import default_bert
 from engine.demos.model_lab import game_round
-from engine.patterns import PATTERNS
+from engine.patterns import PATTERNS, pick_clear_head
 from engine.result import Result
 from quiz.bank import Bank, load_bank
 from quiz.generators import draw
@@ -292,6 +293,16 @@ def test_shuffle_false_keeps_the_authored_order():
 def test_which_heatmap_puts_the_answer_in_every_place():
     where = Counter(which_heatmap(seed).answer for seed in range(120))
     assert set(where) == {0, 1, 2, 3} and max(where.values()) < 0.4 * 120, where
+
+
+def test_the_pattern_to_predict_is_drawn_evenly_not_by_how_many_heads_show_it():
+    """Predict-the-pattern lists the patterns in a fixed order, so its key must not favour one:
+    a pattern is drawn first, then a head. Here 10 heads attend to [CLS], one to the previous
+    token and one to itself; each of the three patterns is the key about a third of the time."""
+    dominant = [["cls"] * 10 + ["previous", "self"], ["mixed"] * 12]
+    drawn = Counter(pick_clear_head(dominant, random.Random(s))[2] for s in range(600))
+    assert set(drawn) == {"cls", "previous", "self"}
+    assert all(0.25 < n / 600 < 0.42 for n in drawn.values()), drawn
 
 
 def test_lookup_of_unknown_and_live_items(bank: Bank):
