@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 import torch
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.bert import default_bert
 from engine.demos.model_lab import game_round
@@ -245,6 +247,17 @@ def test_other_seeds_give_other_orders(bank: Bank):
     orders = Counter(make_item(bank, "s-multiple", seed).order for seed in SEEDS)
     assert len(orders) >= 12  # of the 4! = 24 orders of four options, over 60 draws
     assert len({make_item(bank, "s-single", seed).order for seed in SEEDS}) == 6  # all 3!
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(
+    item_id=st.from_regex(r"[a-z0-9][a-z0-9-]{0,40}", fullmatch=True),
+    seed=st.integers(0, 2**31 - 1),
+    n=st.integers(1, 8),
+)
+def test_every_presentation_order_is_a_permutation(item_id: str, seed: int, n: int):
+    order = presentation_order(item_id, seed, n)
+    assert sorted(order) == list(range(n)) and order == presentation_order(item_id, seed, n)
 
 
 def test_the_order_does_not_depend_on_the_process():
