@@ -1,4 +1,9 @@
-"""A learner's own answer history as CSV (UTF-8 with a BOM, so spreadsheet apps read Chinese)."""
+"""A learner's own answer history as CSV (UTF-8 with a BOM, so spreadsheet apps read Chinese).
+
+A choice ``response`` holds option indices in the question file's order (from 0), not the
+shuffled order the learner was shown; ``seed`` is the presentation's draw, from which
+:func:`quiz.items.make_item` shows the item again exactly as it was shown.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ COLUMNS = (
     "score",
     "seconds",
     "rating",
+    "seed",
 )
 RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
 _FORMULA_START = ("=", "+", "@", "\t", "\r")
@@ -50,6 +56,7 @@ def answers_csv(rows: Sequence[AnswerRow]) -> str:
                 f"{a.score:.3f}",
                 f"{a.seconds:.1f}",
                 RATING_NAMES.get(a.rating, str(a.rating)),
+                "" if a.seed is None else a.seed,
             ]
         )
     return buf.getvalue()

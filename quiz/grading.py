@@ -5,6 +5,10 @@ saying what to give, so the page can ask again and nothing is recorded. Numbers 
 leniently: full-width and other Unicode digits (``３.５``, ``٣``), thousands separators
 (``1,024``, ``1 024``), a decimal comma (``0,25``), units after the number (``12 MiB``),
 fractions (``1/3``) and percentages (``25%`` counts as 0.25 or as 25).
+
+A choice response comes from the page in the order the options were shown; the stored
+``Grade.response`` names the **authored** options (``Item.order``), so answers given under
+different shuffles pool in the teacher's item analysis and the CSV export.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import torch
@@ -296,15 +300,24 @@ def skipped() -> Grade:
     return _verdict(False, 0.0, None, "跳过：这是答案。", "Skipped: here is the answer.")
 
 
+def as_authored(item: Item, g: Grade) -> Grade:
+    """The grade with its choice response mapped from shown positions to authored option indices."""
+    if not g.answered or g.response is None:
+        return g
+    if item.type == "single":
+        return replace(g, response=item.authored(g.response))
+    return replace(g, response=item.authored_set(g.response))
+
+
 def grade(item: Item, response: Any) -> Grade:
-    """Grade ``response`` to ``item`` by the item's type."""
+    """Grade ``response`` to ``item`` by the item's type (a choice given as shown positions)."""
     t = item.type
     if t == "single":
-        return grade_single(response, item.answer, len(item.options))
+        return as_authored(item, grade_single(response, item.answer, len(item.options)))
     if t == "which_heatmap":
         return grade_single(response, item.answer, len(item.options), "ABCD")
     if t == "multiple":
-        return grade_multiple(response, item.answer, len(item.options))
+        return as_authored(item, grade_multiple(response, item.answer, len(item.options)))
     if t == "true_false":
         return grade_true_false(response, item.answer)
     if t in ("numeric", "compute"):

@@ -13,12 +13,18 @@ memorised:
 
 An item is plain data (texts, the key, and for heatmaps the engine's ``Result`` objects); the
 page draws it and :mod:`quiz.grading` grades it.
+
+A choice item's options are shown in an order drawn from its presentation seed (the same seed,
+the same order: a reload shows what was shown), unless its author pinned them with
+``shuffle: false``. ``Item.options`` and ``Item.answer`` are in the shown order; ``Item.order``
+maps each shown position back to the authored option, which is what the store records.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -67,7 +73,9 @@ class Item:
     ``answer`` holds the key: an option index (single, which_heatmap), a tuple of indices
     (multiple), a bool (true_false), a float (numeric, compute), a text (flashcard), an
     (n, n) tuple of tuples of bool (draw_mask; True = may attend), or a pattern name from
-    :data:`engine.patterns.PATTERNS` (predict_pattern).
+    :data:`engine.patterns.PATTERNS` (predict_pattern). Option indices are positions in
+    ``options`` as shown; ``order[shown]`` is the authored index of that option (empty when the
+    shown order is the only order, as for the live items).
     """
 
     item_id: str
@@ -83,10 +91,19 @@ class Item:
     results: tuple[Result, ...] = ()  # which_heatmap: the four pictures; predict_pattern: the head
     seed: int | None = None
     shares: tuple[float, ...] = ()  # predict_pattern: the head's score of each of PATTERNS
+    order: tuple[int, ...] = ()  # single, multiple: shown position → authored option index
 
     @property
     def live(self) -> bool:
         return self.type in LIVE_TYPES
+
+    def authored(self, shown: int) -> int:
+        """The authored index of the option shown at position ``shown``: order[shown]."""
+        return self.order[shown] if self.order else shown
+
+    def authored_set(self, shown: Iterable[int]) -> list[int]:
+        """Shown positions → their authored indices, sorted (a multiple-choice response)."""
+        return sorted(self.authored(i) for i in shown)
 
 
 def text(t: Any) -> Text:
@@ -97,8 +114,33 @@ def text(t: Any) -> Text:
 # ── the bank's authored items ─────────────────────────────────────────────────────────────────
 
 
+def presentation_order(item_id: str, seed: int, n: int) -> tuple[int, ...]:
+    """A uniform permutation of range(n) drawn from (item_id, seed): shown position → authored index.
+
+    Seeded by SHA-256 of both, so it is the same in every process (never Python's salted hash).
+    """
+    digest = hashlib.sha256(f"{item_id}\x00{seed}".encode()).digest()
+    order = list(range(n))
+    random.Random(int.from_bytes(digest[:8], "big")).shuffle(order)
+    return tuple(order)
+
+
+def _choice_item(it: SingleChoice | MultipleChoice, seed: int, base: dict[str, Any]) -> Item:
+    """Options in the order drawn from ``seed`` (authored order if pinned), the key re-indexed."""
+    n = len(it.options)
+    order = presentation_order(it.id, seed, n) if it.shuffle else tuple(range(n))
+    shown = {a: s for s, a in enumerate(order)}  # authored index → shown position
+    if isinstance(it, SingleChoice):
+        key: Any = shown[it.answer]
+    else:
+        key = tuple(sorted(shown[a] for a in it.answer))
+    options = tuple(text(it.options[a]) for a in order)
+    return Item(**base, answer=key, options=options, order=order)
+
+
 def from_bank(q: Question, item_id: str, seed: int) -> Item:
-    """The authored item ``item_id`` of question ``q``; a generator numeric is drawn from ``seed``."""
+    """The authored item ``item_id`` of question ``q``, presented from ``seed``: options in the
+    order drawn from it, a generator numeric's numbers drawn from it."""
     it = next(i for i in q.quiz if i.id == item_id)
     base = dict(
         item_id=it.id,
@@ -111,8 +153,7 @@ def from_bank(q: Question, item_id: str, seed: int) -> Item:
         seed=seed,
     )
     if isinstance(it, (SingleChoice, MultipleChoice)):
-        key = it.answer if isinstance(it, SingleChoice) else tuple(sorted(it.answer))
-        return Item(**base, answer=key, options=tuple(text(o) for o in it.options))
+        return _choice_item(it, seed, base)
     if isinstance(it, TrueFalse):
         return Item(**base, answer=it.answer)
     if isinstance(it, Flashcard):

@@ -23,7 +23,9 @@ Per question, x_q(s) is the mean first score of learner s on the question's item
 and the same formulas run over questions instead of items.
 
 Most-chosen wrong answers count **every** recorded wrong answer (not only first ones): for each
-distinct response, how many learners gave it and how many times. Items whose numbers or pictures
+distinct response, how many learners gave it and how many times. Choice responses are stored as
+the options' indices in the question file (whatever order a learner was shown them in), so the
+letters A, B, C… name the authored options and answers under different shuffles pool. Items whose numbers or pictures
 are drawn afresh each time (the engine's live items, generated numerics) have no fixed wrong
 answers to count.
 """

@@ -43,19 +43,34 @@ class DemoLink(Strict):
     caption: Text | None = None
 
 
-class Seed(Strict):
-    """The original interview question and answer, verbatim, with a faithful translation."""
-
-    question: Text
-    answer: Text
-
-
 class Correction(Strict):
     """Where the seed answer is wrong, imprecise or misleading."""
 
     seed_says: Text  # zh: the seed's words, quoted verbatim
     correction: Text  # what is true, and why
     reference: NonEmpty
+
+
+class Closing(Strict):
+    """The original text's closing summary, verbatim, and where it is wrong."""
+
+    text: Text  # zh: the summary word for word; en: a faithful translation
+    corrections: list[Correction] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _quotes_the_closing(self) -> Closing:
+        for c in self.corrections:
+            if c.seed_says.zh not in self.text.zh:
+                raise ValueError(f"seed_says {c.seed_says.zh!r:.60} is not quoted from the closing")
+        return self
+
+
+class Seed(Strict):
+    """The original interview question and answer, verbatim, with a faithful translation."""
+
+    question: Text
+    answer: Text
+    closing: Closing | None = None  # the original text's closing summary (one question holds it)
 
 
 class FollowUp(Strict):
@@ -80,6 +95,7 @@ class SingleChoice(_Item):
     type: Literal["single"]
     options: list[Text] = Field(min_length=2, max_length=8)
     answer: int = Field(ge=0, description="index of the correct option")
+    shuffle: bool = Field(default=True, description="False: always shown in authored order")
 
     @model_validator(mode="after")
     def _answer_in_range(self) -> SingleChoice:
@@ -94,6 +110,7 @@ class MultipleChoice(_Item):
     type: Literal["multiple"]
     options: list[Text] = Field(min_length=2, max_length=8)
     answer: list[int] = Field(min_length=1, description="indices of every correct option")
+    shuffle: bool = Field(default=True, description="False: always shown in authored order")
 
     @model_validator(mode="after")
     def _answers_in_range(self) -> MultipleChoice:

@@ -3,6 +3,9 @@
 Each answer is graded at once, written to the progress store the moment it is given, and moves
 the learner's FSRS card; the page shows the explanation and a link to the question's study page,
 and a summary when the session ends.
+
+The item on screen and its presentation seed are kept in the URL (``?item=…&seed=…``), so a
+reload shows the same item drawn the same way — the same options in the same order.
 """
 
 from __future__ import annotations
@@ -17,7 +20,15 @@ from streamlit.errors import StreamlitAPIException
 from engine.patterns import PATTERN_NAMES, PATTERNS
 from quiz.bank import Bank
 from quiz.grading import RATINGS
-from quiz.items import PATTERN_ITEM, Item, live_item, make_item, tag_choices, which_heatmap
+from quiz.items import (
+    PATTERN_ITEM,
+    Item,
+    all_item_ids,
+    live_item,
+    make_item,
+    tag_choices,
+    which_heatmap,
+)
 from quiz.scheduler import now_utc
 from quiz.session import (
     MODES,
@@ -118,10 +129,55 @@ def begin(b: Bank, store: Store, learner: Learner | None, start: Start) -> bool:
     return True
 
 
-def _next_item(s: dict[str, Any]) -> None:
+def _next_item(s: dict[str, Any], seed: int | None = None) -> None:
     s.update(
-        seed=fresh_seed(), shown_at=time.monotonic(), outcome=None, notice=None, revealed=False
+        seed=fresh_seed() if seed is None else seed,
+        shown_at=time.monotonic(),
+        outcome=None,
+        notice=None,
+        revealed=False,
     )
+
+
+# ── the item on screen, kept in the URL so that a reload shows it again as it was ─────────────
+
+ITEM_PARAM, SEED_PARAM = "item", "seed"
+MAX_SEED_DIGITS = 10  # fresh seeds are below 2³¹
+
+
+def show_in_url(item_id: str, seed: int) -> None:
+    """Put the item on screen and its draw in the URL (only when they change)."""
+    if st.query_params.get(ITEM_PARAM) != item_id or st.query_params.get(SEED_PARAM) != str(seed):
+        st.query_params[ITEM_PARAM], st.query_params[SEED_PARAM] = item_id, str(seed)
+
+
+def clear_url() -> None:
+    for name in (ITEM_PARAM, SEED_PARAM):
+        if name in st.query_params:
+            del st.query_params[name]
+
+
+def url_draw(b: Bank) -> tuple[str, int] | None:
+    """The (item id, seed) in the URL if both are valid here: a known item, ASCII digits < 2³¹."""
+    item_id, raw = st.query_params.get(ITEM_PARAM, ""), st.query_params.get(SEED_PARAM, "")
+    ok_seed = raw.isascii() and raw.isdigit() and len(raw) <= MAX_SEED_DIGITS
+    if not ok_seed or int(raw) >= 2**31 or item_id not in all_item_ids(b):
+        return None
+    return item_id, int(raw)
+
+
+def resume(item_id: str, seed: int) -> dict[str, Any]:
+    """A one-item session that shows ``item_id`` drawn from ``seed`` again (after a reload)."""
+    s = {
+        "session_id": new_session_id(),
+        "queue": [item_id],
+        "pos": 0,
+        "mode": "resume",
+        "started": time.time(),
+    }
+    _next_item(s, seed)
+    st.session_state[STATE] = s
+    return s
 
 
 # ── one item ──────────────────────────────────────────────────────────────────────────────────
@@ -228,6 +284,15 @@ def item_ui(store: Store, s: dict[str, Any], item: Item, lang: str) -> None:
     n, pos = len(s["queue"]), s["pos"]
     st.progress(pos / n, text=tr(f"第 {pos + 1} / {n} 题", f"Item {pos + 1} of {n}"))
     st.caption(" · ".join(f"`{t}`" for t in item.tags))
+    if s["mode"] == "resume":
+        st.info(
+            tr(
+                "这是页面重新载入前你看到的题目，原样显示。若要记入你的进度，请先在侧栏输入恢复码。",
+                "This is the item you were on before the page reloaded, shown as it was. To save "
+                "the answer to your progress, type your resume code in the sidebar first.",
+            ),
+            icon=":material/restore:",
+        )
     st.markdown(f"#### {item.prompt[lang]}")
     key = f"{s['session_id']}:{pos}"
     if s["outcome"] is None:
@@ -403,12 +468,16 @@ def main() -> None:
     b = bank(str(questions_dir()))
     st.title(tr("自测", "Quiz"))
     s = st.session_state.get(STATE)
+    if s is None and (drawn := url_draw(b)) is not None:
+        s = resume(*drawn)
     if s is None:
+        clear_url()
         start = start_ui(b, store, learner, lang)
         if start is None or not begin(b, store, learner, start):
             return
         st.rerun()
     if s["pos"] >= len(s["queue"]):
+        clear_url()
         summary_ui(store, s, lang)
         return
     item = current_item(b, s["queue"][s["pos"]], s["seed"])
@@ -416,6 +485,7 @@ def main() -> None:
         s["pos"] += 1
         _next_item(s)
         st.rerun()
+    show_in_url(item.item_id, s["seed"])
     item_ui(store, s, item, lang)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.registry import Demo, ParamSpec, source_of
-from quiz.schema import DemoLink, Question
+from quiz.schema import Closing, DemoLink, Question
 from views.common import (
     bank,
     demo_png,
@@ -62,6 +62,19 @@ def _matches(q: Question, text: str, tags: list[str]) -> bool:
     return needle in hay
 
 
+def closing_ui(closing: Closing, lang: str) -> None:
+    """The original text's closing summary, as it was, then what is wrong in it and where from."""
+    st.markdown(
+        tr("**原文的总结（未修改）**", "**The original text's closing summary (unedited)**")
+    )
+    st.markdown("\n".join(f"> {line}" for line in closing.text.get(lang).split("\n")))
+    with st.container(border=True):
+        st.markdown(tr("**⚠️ 总结的更正**", "**⚠️ Corrections to the summary**"))
+        for c in closing.corrections:
+            st.markdown(f"> {c.seed_says.get(lang)}")
+            st.markdown(f"{c.correction.get(lang)}  \n*{tr('出处', 'Reference')}: {c.reference}*")
+
+
 def answer_ui(q: Question, lang: str) -> None:
     """Question, answer, corrections callout, key points, follow-ups, references, seed answer."""
     st.markdown(f"#### {q.question_text.get(lang)}")
@@ -84,6 +97,8 @@ def answer_ui(q: Question, lang: str) -> None:
     if q.seed:
         with st.expander(tr("原始题目答案（未修改）", "Original answer from the seed (unedited)")):
             st.markdown(q.seed.answer.get(lang))
+            if q.seed.closing:
+                closing_ui(q.seed.closing, lang)
     if q.see_also:
         links = ", ".join(f"[Q{n}](?q={n}&lang={lang})" for n in q.see_also)
         st.caption(tr("另见：", "See also: ") + links)

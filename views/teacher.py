@@ -248,6 +248,13 @@ def items_ui(data: ClassData, b: Bank, lang: str) -> None:
         question_table(data, b, lang), item_columns(False), "questions", tr("问题", "questions")
     )
     st.markdown(tr("**每道题目**", "**Per item**"))
+    st.caption(
+        tr(
+            "每位学习者看到的选项顺序由各自的抽取决定；错误答案的字母 A、B、C… 指题目文件中的顺序。",
+            "Each learner sees the options in an order of their own draw; the letters A, B, C… "
+            "of the wrong answers are the order of the question file.",
+        )
+    )
     table_ui(item_table(data, b, lang), item_columns(True), "items", tr("题目", "items"))
 
 

@@ -287,6 +287,55 @@ def test_one_question_mode_preselects_the_question_in_the_url(bank: Bank):
     assert not odd.exception and odd.selectbox(key="start_question").value == 1
 
 
+def shown_options(at: AppTest, key: str, item: Item) -> list[str]:
+    """The option texts as the page shows them: the radio's labels, or the checkboxes' in order."""
+    if item.type == "single":
+        return list(at.radio(key=key).options)  # AppTest gives the formatted labels
+    return [at.checkbox(key=f"{key}:{i}").label for i in range(len(item.options))]
+
+
+def test_a_reload_shows_the_same_item_with_the_same_option_order(bank: Bank):
+    at = start(page(), "question", question=1)
+    orders = set()
+    while (cur := current(at, bank)) is not None:
+        key, item = cur
+        if item.type in ("single", "multiple"):
+            break
+        at.button(key=f"skip:{key}").click().run()
+        at.button(key=f"next:{key}").click().run()
+    assert item.type in ("single", "multiple")
+    before = shown_options(at, key, item)
+    assert before == [o["en"] for o in item.options]  # the page shows the drawn order
+    seed = at.session_state["quiz"]["seed"]
+    assert (at.query_params["item"], at.query_params["seed"]) == (item.item_id, str(seed))
+    good, _ = right_and_wrong(item)
+    respond(at, key, item, good)
+    reloaded = AppTest.from_file(QUIZ, default_timeout=TIMEOUT)  # a fresh browser session
+    reloaded.query_params["item"], reloaded.query_params["seed"] = item.item_id, str(seed)
+    reloaded.run()
+    assert not reloaded.exception
+    s = reloaded.session_state["quiz"]
+    assert (s["queue"], s["seed"], s["mode"]) == ([item.item_id], seed, "resume")
+    assert shown_options(reloaded, f"{s['session_id']}:0", item) == before
+    assert "before the page reloaded" in reloaded.info[0].value
+    for other in range(seed + 1, seed + 40):  # another draw of the same item: another order
+        orders.add(tuple(o["en"] for o in make_item(bank, item.item_id, other).options))
+    assert len(orders) > 1
+
+
+@pytest.mark.parametrize("seed", ["-1", "12a", "２", "99999999999", str(2**31)])
+def test_a_bad_item_or_seed_in_the_url_starts_afresh(bank: Bank, seed: str):
+    at = AppTest.from_file(QUIZ, default_timeout=TIMEOUT)
+    at.query_params["item"], at.query_params["seed"] = "s-single", seed
+    at.run()
+    assert not at.exception and "quiz" not in at.session_state
+    assert at.button(key="start").label == "Start" and "item" not in at.query_params
+    unknown = AppTest.from_file(QUIZ, default_timeout=TIMEOUT)
+    unknown.query_params["item"], unknown.query_params["seed"] = "no-such-item", "7"
+    unknown.run()
+    assert not unknown.exception and "quiz" not in unknown.session_state
+
+
 def test_named_learner_resumes_with_their_code_on_another_device(bank: Bank):
     at = page()
     at.sidebar.text_input(key="learner_name_input").input("Ada")

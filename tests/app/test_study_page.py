@@ -99,3 +99,24 @@ def test_shows_source_of_what_ran():
     at = study(4, "en")
     code = "\n".join(c.value for c in at.code)
     assert "def multi_head_attention" in code or "def " in code
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_closing_summary_is_shown_with_its_correction_beside_the_original_answer(lang):
+    q = load_bank(ROOT / "questions", strict=False).by_number(30)
+    closing = q.seed.closing
+    at = study(30, lang)
+    assert not at.exception
+    label = {"zh": "原始题目答案（未修改）", "en": "Original answer from the seed (unedited)"}
+    [original] = [e for e in at.expander if e.label == label[lang]]
+    text = "\n".join(m.value for m in original.markdown)
+    assert q.seed.answer.get(lang) in text  # the original answer, then its closing summary
+    assert f"> {closing.text.get(lang)}" in text
+    assert text.index(q.seed.answer.get(lang)) < text.index(closing.text.get(lang))
+    for c in closing.corrections:
+        assert f"> {c.seed_says.get(lang)}" in text and c.correction.get(lang) in text
+        assert c.reference in text
+    if lang == "zh":
+        assert "提高了模型的计算效率" in text  # the claim that the correction answers
+    others = study(14, lang)  # a question without the closing does not show it
+    assert not any(closing.text.get(lang) in m.value for m in others.markdown)

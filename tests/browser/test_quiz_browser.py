@@ -205,3 +205,49 @@ def test_every_authored_item_type_in_a_browser(app_server, browser_page, artifac
         seen.append(kind)
         next_item(page, k + 1, total)
     assert {"single", "multiple", "true_false", "numeric", "flashcard"} <= set(seen)
+
+
+def choice_labels(page) -> list[str]:
+    """The option texts of the single- or multiple-choice item on screen, top to bottom; [] if none."""
+    form = main(page).locator('[data-testid="stForm"]')
+    boxes = form.locator('[data-testid="stCheckbox"]')
+    if boxes.count():
+        return boxes.all_inner_texts()
+    labels = form.locator('[role="radiogroup"] label').all_inner_texts()
+    return [] if labels in ([], ["True", "False"]) else labels
+
+
+def test_a_reload_shows_the_same_option_order(app_server, browser_page, artifacts):
+    page = browser_page
+    page.goto(f"{app_server}/quiz?lang=en")
+    wait_for_app(page)
+    main(page).get_by_text("One question").click()
+    wait_for_app(page)
+    main(page).get_by_role("button", name="Start").click()
+    first = main(page).get_by_text(re.compile(r"^Item 1 of \d+$"))
+    first.wait_for()
+    wait_for_app(page)
+    total = int(re.search(r"of (\d+)", first.inner_text()).group(1))
+    for k in range(1, total + 1):  # "I don't know" past the items that are not choices
+        before = choice_labels(page)
+        if before:
+            break
+        main(page).get_by_role("button", name="I don't know — show me").click()
+        next_item(page, k + 1, total)
+    assert len(before) >= 2, "question 1 has no single- or multiple-choice item"
+    shown_prompt = prompt(page)
+    assert re.search(r"[?&]seed=\d+", page.url) and "item=" in page.url
+
+    # answer it: pick the first option shown
+    form = main(page).locator('[data-testid="stForm"]')
+    target = form.locator('[data-testid="stCheckbox"], [role="radiogroup"] label').first
+    target.click()
+    submit_and_wait(page)
+    page.screenshot(path=str(artifacts / "quiz-before-reload.png"), full_page=True)
+
+    page.reload()
+    main(page).get_by_text("before the page reloaded").wait_for()
+    wait_for_app(page)
+    page.screenshot(path=str(artifacts / "quiz-after-reload.png"), full_page=True)
+    assert prompt(page) == shown_prompt
+    assert choice_labels(page) == before

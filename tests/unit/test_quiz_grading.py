@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
+from quiz.bank import Bank, load_bank
 from quiz.grading import (
     grade,
     grade_flashcard,
@@ -18,9 +19,14 @@ from quiz.grading import (
     parse_number,
     skipped,
 )
-from quiz.items import Item, compute, draw_mask, pattern_item, which_heatmap
+from quiz.items import Item, compute, draw_mask, make_item, pattern_item, which_heatmap
 
-from .test_quiz_items import synthetic_head
+from .test_quiz_items import synthetic_head, write_bank
+
+
+@pytest.fixture(scope="module")
+def bank(tmp_path_factory: pytest.TempPathFactory) -> Bank:
+    return load_bank(write_bank(tmp_path_factory.mktemp("bank")), strict=True)
 
 
 @pytest.mark.parametrize(
@@ -232,3 +238,30 @@ def test_grade_rejects_an_unknown_type():
     item = Item("x", "q", "essay", {"zh": "", "en": ""}, {"zh": "", "en": ""}, (), None)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="essay"):
         grade(item, "text")
+
+
+def test_a_shown_choice_is_graded_in_the_shown_order_and_stored_as_authored(bank: Bank):
+    """s-single's options are [1/√d_k, d_k, 1] in its file, key 0; shown shuffled per seed."""
+    moved = 0
+    for seed in range(30):
+        item = make_item(bank, "s-single", seed)
+        moved += item.order != (0, 1, 2)
+        right = grade(item, item.answer)  # the position where 1/√d_k is shown
+        assert right.correct and right.response == 0
+        for shown in range(3):
+            g = grade(item, shown)
+            assert g.response == item.order[shown]  # the authored index of what was picked
+            assert g.correct == (item.options[shown]["en"] == "1/√d_k")
+    assert moved > 20  # most draws do move the options
+
+
+def test_a_shown_multiple_choice_is_stored_as_authored_indices(bank: Bank):
+    """s-multiple: [causal, padding, softmax, sliding window] in its file, key [0, 1, 3]."""
+    for seed in range(30):
+        item = make_item(bank, "s-multiple", seed)
+        assert grade(item, list(item.answer)).response == [0, 1, 3]
+        softmax = next(k for k, o in enumerate(item.options) if o["en"] == "softmax")
+        causal = next(k for k, o in enumerate(item.options) if o["en"] == "causal")
+        g = grade(item, [softmax, causal])
+        assert (g.correct, g.score, g.response) == (False, 0.0, [0, 2])  # (1 − 1) / 3
+        assert not grade(item, []).answered and grade(item, []).response is None

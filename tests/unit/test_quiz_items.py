@@ -9,17 +9,24 @@ synthetic head whose weights are written out in the test.
 from __future__ import annotations
 
 import math
+import os
+import random
 import re
+import subprocess
+import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.bert import default_bert
 from engine.demos.model_lab import game_round
-from engine.patterns import PATTERNS
+from engine.patterns import PATTERNS, pick_clear_head
 from engine.result import Result
 from quiz.bank import Bank, load_bank
 from quiz.generators import draw
@@ -31,6 +38,7 @@ from quiz.items import (
     all_item_ids,
     compute,
     draw_mask,
+    from_bank,
     heatmap_weights,
     item_tags,
     live_ids,
@@ -38,11 +46,13 @@ from quiz.items import (
     model_available,
     pattern_item,
     predict_pattern,
+    presentation_order,
     tag_choices,
     which_heatmap,
 )
+from quiz.schema import Question
 
-from ..conftest import FIXTURES
+from ..conftest import FIXTURES, ROOT
 
 SEEDS = range(60)
 
@@ -170,8 +180,15 @@ def test_every_authored_type_becomes_an_item(bank: Bank):
         "numeric",
         "flashcard",
     }
-    assert items["s-single"].answer == 0 and len(items["s-single"].options) == 3
-    assert items["s-multiple"].answer == (0, 1, 3)
+    single, multiple = items["s-single"], items["s-multiple"]
+    assert len(single.options) == 3 and single.options[single.answer]["en"] == "1/√d_k"
+    assert single.authored(single.answer) == 0  # the authored key, wherever it is shown
+    assert sorted(multiple.options[k]["en"] for k in multiple.answer) == [
+        "causal",
+        "padding",
+        "sliding window",
+    ]
+    assert multiple.authored_set(multiple.answer) == [0, 1, 3]
     assert items["s-tf"].answer is True
     assert items["s-num"].answer == 0.665 and items["s-num"].tolerance == 0.001
     assert items["s-card"].answer == {
@@ -195,6 +212,110 @@ def test_generated_numeric_is_drawn_fresh_from_the_seed(bank: Bank):
     assert a.answer == pytest.approx(
         math.exp(scores[i]) / sum(math.exp(s) for s in scores), abs=1e-6
     )
+
+
+# ── option order from the presentation seed ───────────────────────────────────────────────────
+
+
+def authored_options(bank: Bank, item_id: str) -> list[str]:
+    """The English option texts of a bank item, in the order its file gives them."""
+    q = next(q for q in bank.questions if any(i.id == item_id for i in q.quiz))
+    return [o.en for o in next(i for i in q.quiz if i.id == item_id).options]
+
+
+@pytest.mark.parametrize("item_id", ["s-single", "s-multiple", "m-single"])
+def test_shown_options_are_the_authored_ones_reordered_with_the_key(bank: Bank, item_id: str):
+    authored = authored_options(bank, item_id)
+    q = next(q for q in bank.questions if any(i.id == item_id for i in q.quiz))
+    raw = next(i for i in q.quiz if i.id == item_id)
+    keys = {raw.answer} if isinstance(raw.answer, int) else set(raw.answer)
+    for seed in SEEDS:
+        item = make_item(bank, item_id, seed)
+        assert sorted(item.order) == list(range(len(authored)))  # a permutation
+        assert [o["en"] for o in item.options] == [authored[a] for a in item.order]
+        shown_keys = {item.answer} if item.type == "single" else set(item.answer)
+        assert {item.order[k] for k in shown_keys} == keys  # the key follows its option
+
+
+def test_the_same_seed_gives_the_same_order(bank: Bank):
+    for seed in SEEDS:
+        a, b = make_item(bank, "s-multiple", seed), make_item(bank, "s-multiple", seed)
+        assert (a.options, a.answer, a.order) == (b.options, b.answer, b.order)
+
+
+def test_other_seeds_give_other_orders(bank: Bank):
+    orders = Counter(make_item(bank, "s-multiple", seed).order for seed in SEEDS)
+    assert len(orders) >= 12  # of the 4! = 24 orders of four options, over 60 draws
+    assert len({make_item(bank, "s-single", seed).order for seed in SEEDS}) == 6  # all 3!
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(
+    item_id=st.from_regex(r"[a-z0-9][a-z0-9-]{0,40}", fullmatch=True),
+    seed=st.integers(0, 2**31 - 1),
+    n=st.integers(1, 8),
+)
+def test_every_presentation_order_is_a_permutation(item_id: str, seed: int, n: int):
+    order = presentation_order(item_id, seed, n)
+    assert sorted(order) == list(range(n)) and order == presentation_order(item_id, seed, n)
+
+
+def test_the_order_does_not_depend_on_the_process():
+    """The same order in fresh interpreters with different string-hash salts."""
+    here = [presentation_order(f"item-{k}", seed, 5) for k in range(3) for seed in range(5)]
+    code = (
+        "from quiz.items import presentation_order; "
+        "print([presentation_order(f'item-{k}', s, 5) for k in range(3) for s in range(5)])"
+    )
+    for salt in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": salt}
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip() == str(here)
+
+
+def test_each_shown_position_holds_the_key_about_equally_often(bank: Bank):
+    """Uniform shuffles: over 600 draws of a 3-option item the key is in each place ≈ 1/3."""
+    where = Counter(make_item(bank, "s-single", seed).answer for seed in range(600))
+    assert set(where) == {0, 1, 2}
+    assert all(0.25 < n / 600 < 0.42 for n in where.values()), where
+
+
+def test_shuffle_false_keeps_the_authored_order():
+    raw = yaml.safe_load((FIXTURES / "bank" / "q01-sample.yaml").read_text(encoding="utf-8"))
+    t = lambda en: {"en": en, "zh": f"（中）{en}"}  # noqa: E731
+    options = [t("too small"), t("small"), t("large"), t("too large")]  # an ordered scale
+    raw["quiz"] = [
+        {"id": "pinned", "type": "single", "prompt": t("How big?"), "options": options,
+         "answer": 2, "shuffle": False, "explanation": t("Large.")},
+        {"id": "pinned-m", "type": "multiple", "prompt": t("Which big?"), "options": options,
+         "answer": [2, 3], "shuffle": False, "explanation": t("Large ones.")},
+    ]  # fmt: skip
+    q = Question.model_validate(raw)
+    for seed in SEEDS:
+        single, multiple = from_bank(q, "pinned", seed), from_bank(q, "pinned-m", seed)
+        assert [o["en"] for o in single.options] == ["too small", "small", "large", "too large"]
+        assert (single.answer, single.order) == (2, (0, 1, 2, 3))
+        assert (multiple.answer, multiple.options) == ((2, 3), single.options)
+    del raw["quiz"][0]["shuffle"]
+    assert Question.model_validate(raw).quiz[0].shuffle is True  # shuffled unless pinned
+
+
+def test_which_heatmap_puts_the_answer_in_every_place():
+    where = Counter(which_heatmap(seed).answer for seed in range(120))
+    assert set(where) == {0, 1, 2, 3} and max(where.values()) < 0.4 * 120, where
+
+
+def test_the_pattern_to_predict_is_drawn_evenly_not_by_how_many_heads_show_it():
+    """Predict-the-pattern lists the patterns in a fixed order, so its key must not favour one:
+    a pattern is drawn first, then a head. Here 10 heads attend to [CLS], one to the previous
+    token and one to itself; each of the three patterns is the key about a third of the time."""
+    dominant = [["cls"] * 10 + ["previous", "self"], ["mixed"] * 12]
+    drawn = Counter(pick_clear_head(dominant, random.Random(s))[2] for s in range(600))
+    assert set(drawn) == {"cls", "previous", "self"}
+    assert all(0.25 < n / 600 < 0.42 for n in drawn.values()), drawn
 
 
 def test_lookup_of_unknown_and_live_items(bank: Bank):

@@ -242,6 +242,8 @@ def test_csv_export_of_a_learners_own_history(bank: Bank, store: Store):
         and rows[0]["rating"] == "good"
     )
     assert rows[1]["response"] == '"good"' and rows[0]["answered_at"] == "2026-03-01T09:00:00+00:00"
+    shown = make_item(bank, "s-multiple", int(rows[0]["seed"]))  # the draw it was answered under
+    assert shown.order != (0, 1, 2, 3) and shown.authored_set(shown.answer) == [0, 1, 3]
 
 
 def test_csv_cells_that_look_like_formulas_are_neutralised():

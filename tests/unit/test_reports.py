@@ -22,6 +22,7 @@ import quiz.auth as auth
 from quiz.auth import ALL, GLOBAL_FREE, Throttle, backoff, check_password, teacher_password
 from quiz.bank import Bank, load_bank
 from quiz.classes import ClassBook, assigned_items, class_code, code_matches
+from quiz.items import make_item
 from quiz.reports import (
     ClassData,
     analyse,
@@ -34,6 +35,7 @@ from quiz.reports import (
     roster,
     to_csv,
 )
+from quiz.session import answer
 from quiz.store import AnswerIn, Store
 
 from ..conftest import FIXTURES
@@ -257,6 +259,46 @@ def test_item_analysis_matches_the_hand_computed_class(data: ClassData, class_ba
     for j, item in enumerate("smnt"):
         r = np.corrcoef(x[:, j], x.sum(axis=1) - x[:, j])[0, 1]
         assert rows[item].discrimination == pytest.approx(100 * r)
+
+
+def answer_through_the_quiz(
+    store: Store, bank: Bank, ids: dict[str, int], rows: list[tuple], start: datetime
+) -> set[tuple[int, ...]]:
+    """Give ``rows`` as learners do: each item shown under its own seed (its options shuffled),
+    the authored choice clicked where it is shown. Returns the option orders that were shown."""
+    shown: set[tuple[int, ...]] = set()
+    for k, (who, item_id, response, correct, score) in enumerate(rows):
+        item = make_item(bank, item_id, seed=1000 + 17 * k)
+        if TYPES[item_id] == "single" and response is not None:
+            response = item.order.index(response)
+        elif TYPES[item_id] == "multiple" and response is not None:
+            response = [item.order.index(a) for a in response]
+        shown.add(item.order)
+        learner = store.learner(ids[who])
+        out = answer(store, learner, f"session-{who}", item, response, 10.0,
+                     start + timedelta(minutes=k), fuzz=False, skipped=response is None)  # fmt: skip
+        assert (out.grade.correct, out.grade.score) == (correct, score), (who, item_id)
+    return shown
+
+
+def test_item_analysis_of_shuffled_presentations_matches_the_hand_computed_class(
+    store: Store, class_bank: Bank
+):
+    """The same class answering through the quiz, every learner seeing their own option order."""
+    ids = {name: store.create_learner(name, class_code=CLASS)[0].id for name in HAND_ROSTER}
+    shown = answer_through_the_quiz(store, class_bank, ids, FIRST, T0)
+    shown |= answer_through_the_quiz(store, class_bank, ids, LATER, T0 + timedelta(days=1))
+    assert len({o for o in shown if len(o) == 4}) > 5  # many different orders were shown
+    data = load_class(store, CLASS, T0 + timedelta(days=30))
+    rows = {r.item_id: r for r in item_table(data, class_bank, "en")}
+    for item, (n, answers, facility, sd, disc) in HAND_ITEMS.items():
+        r = rows[item]
+        assert (r.learners, r.answers) == (n, answers), item
+        assert r.facility == pytest.approx(facility, abs=1e-9), item
+        assert r.sd == pytest.approx(sd, abs=1e-9), item
+        assert r.discrimination == pytest.approx(disc, abs=1e-9), item
+    for item, expected in HAND_WRONG.items():
+        assert [(w.response, w.learners, w.times) for w in rows[item].wrong] == expected, item
 
 
 def test_most_chosen_wrong_answers_match_the_hand_count(data: ClassData, class_bank: Bank):
