@@ -236,24 +236,50 @@ def _fixed_answers() -> dict[str, float]:
     def tokens(size: int, patch: int) -> int:
         return nn.Conv2d(3, 1, patch, stride=patch)(torch.zeros(1, 3, size, size))[0, 0].numel()
 
+    def linear_params(*shapes: tuple[int, int]) -> int:
+        return sum(params(nn.Linear(i, o)) for i, o in shapes)
+
     bert = BertConfig()  # BERT-base defaults
     g = torch.Generator().manual_seed(0)
     q, k = torch.randn(2, 200_000, 64, generator=g, dtype=torch.float64)
     fp16 = torch.empty(0, dtype=torch.float16).element_size()
+    fp32 = torch.empty(0, dtype=torch.float32).element_size()
+    x_keys = torch.tensor([0.0, 1.0, 2.0], dtype=torch.float64)
+    kernel = torch.softmax(-((0.5 - x_keys) ** 2) / 2, 0)  # Gaussian kernel, width 1
+    pos = torch.arange(16)
+    longformer = (pos[:, None] - pos[None, :]).abs() <= 2  # sliding window |i − j| ≤ 2 …
+    longformer[0, :] = longformer[:, 0] = True  # … plus global token 0, both ways
+    mha768 = nn.MultiheadAttention(bert.hidden_size, bert.num_attention_heads)
+    head_dim = mha768.head_dim
     return {
         "q01-softmax-three": torch.softmax(torch.tensor([2.0, 1.0, 0.0]), 0)[0].item(),
+        "q01-softmax-drawn": (kernel @ torch.tensor([0.0, 1.0, 4.0], dtype=torch.float64)).item(),
         "q02-temperature-two": torch.softmax(torch.tensor([2.0, 0.0]) / 2, 0)[0].item(),
         "q03-fixed-score": (torch.tensor([1.0, 2, 0, 1]) @ torch.tensor([2.0, 0, 1, 2])).item() / 2,
         "q04-head-size": nn.MultiheadAttention(512, 8).head_dim,
-        "q04-params-h16": params(nn.MultiheadAttention(512, 16)),
-        "q05-total-heads": bert.num_hidden_layers * bert.num_attention_heads,
+        # grouped-query attention: 16 query heads of 32, 4 key/value heads of 32, with biases
+        "q04-params-h16": linear_params((512, 512), (512, 4 * 32), (512, 4 * 32), (512, 512)),
+        # one head's rows of the query projection (nn.Linear layout: out × in)
+        "q04-params-drawn": mha768.in_proj_weight.chunk(3)[0][:head_dim].numel(),
+        "q05-total-heads": bert.num_hidden_layers
+        * bert.num_attention_heads
+        * 384**2
+        * fp32
+        / 2**20,
         "q05-attention-params": params(
             nn.MultiheadAttention(bert.hidden_size, bert.num_attention_heads)
         ),
         "q06-encoder-layer-params": params(nn.TransformerEncoderLayer(512, 8, 2048)),
+        # masked self-attention over 6 target tokens + unmasked cross-attention to 10 sources
+        "q06-causal-count-drawn": int(torch.ones(6, 6).tril().sum() + torch.ones(6, 10).sum()),
         "q07-dot-std": (q * k).sum(-1).std().item(),  # empirical: ≈ 8
         "q08-masked-weight": torch.softmax(torch.tensor([2.0, 0.0, 0.0, -math.inf]), 0)[0].item(),
+        "q08-softmax-drawn": (
+            torch.softmax(torch.tensor([1.0, 0.0, -1.0]), 0)
+            @ torch.tensor([[1.0, 0.0], [0.0, 2.0], [3.0, 1.0]])
+        )[0].item(),
         "q09-weights-memory": 16 * 4096 * 4096 * fp16 / 2**20,
+        "q09-window-drawn": int(longformer.sum()),
         "q10-vit-tokens": tokens(224, 16) + 1,
         "q10-halve-patch": (tokens(224, 8) / tokens(224, 16)) ** 2,
     }
