@@ -282,6 +282,7 @@ def _fixed_answers() -> dict[str, float]:
         "q09-window-drawn": int(longformer.sum()),
         "q10-vit-tokens": tokens(224, 16) + 1,
         "q10-halve-patch": (tokens(224, 8) / tokens(224, 16)) ** 2,
+        "q10-count-drawn": (tokens(384, 16) + 1) ** 2,
     }
 
 
