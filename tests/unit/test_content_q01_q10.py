@@ -24,7 +24,7 @@ import yaml
 from torch.utils.flop_counter import FlopCounterMode
 
 from engine.registry import all_demos
-from quiz.generators import check_generator
+from quiz.generators import check_generator, draw
 from quiz.schema import Flashcard, MultipleChoice, Numeric, Question, SingleChoice, Text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -236,26 +236,53 @@ def _fixed_answers() -> dict[str, float]:
     def tokens(size: int, patch: int) -> int:
         return nn.Conv2d(3, 1, patch, stride=patch)(torch.zeros(1, 3, size, size))[0, 0].numel()
 
+    def linear_params(*shapes: tuple[int, int]) -> int:
+        return sum(params(nn.Linear(i, o)) for i, o in shapes)
+
     bert = BertConfig()  # BERT-base defaults
     g = torch.Generator().manual_seed(0)
     q, k = torch.randn(2, 200_000, 64, generator=g, dtype=torch.float64)
     fp16 = torch.empty(0, dtype=torch.float16).element_size()
+    fp32 = torch.empty(0, dtype=torch.float32).element_size()
+    x_keys = torch.tensor([0.0, 1.0, 2.0], dtype=torch.float64)
+    kernel = torch.softmax(-((0.5 - x_keys) ** 2) / 2, 0)  # Gaussian kernel, width 1
+    pos = torch.arange(16)
+    longformer = (pos[:, None] - pos[None, :]).abs() <= 2  # sliding window |i − j| ≤ 2 …
+    longformer[0, :] = longformer[:, 0] = True  # … plus global token 0, both ways
+    mha768 = nn.MultiheadAttention(bert.hidden_size, bert.num_attention_heads)
+    head_dim = mha768.head_dim
     return {
         "q01-softmax-three": torch.softmax(torch.tensor([2.0, 1.0, 0.0]), 0)[0].item(),
+        "q01-softmax-drawn": (kernel @ torch.tensor([0.0, 1.0, 4.0], dtype=torch.float64)).item(),
         "q02-temperature-two": torch.softmax(torch.tensor([2.0, 0.0]) / 2, 0)[0].item(),
         "q03-fixed-score": (torch.tensor([1.0, 2, 0, 1]) @ torch.tensor([2.0, 0, 1, 2])).item() / 2,
         "q04-head-size": nn.MultiheadAttention(512, 8).head_dim,
-        "q04-params-h16": params(nn.MultiheadAttention(512, 16)),
-        "q05-total-heads": bert.num_hidden_layers * bert.num_attention_heads,
+        # grouped-query attention: 16 query heads of 32, 4 key/value heads of 32, with biases
+        "q04-params-h16": linear_params((512, 512), (512, 4 * 32), (512, 4 * 32), (512, 512)),
+        # one head's rows of the query projection (nn.Linear layout: out × in)
+        "q04-params-drawn": mha768.in_proj_weight.chunk(3)[0][:head_dim].numel(),
+        "q05-total-heads": bert.num_hidden_layers
+        * bert.num_attention_heads
+        * 384**2
+        * fp32
+        / 2**20,
         "q05-attention-params": params(
             nn.MultiheadAttention(bert.hidden_size, bert.num_attention_heads)
         ),
         "q06-encoder-layer-params": params(nn.TransformerEncoderLayer(512, 8, 2048)),
+        # masked self-attention over 6 target tokens + unmasked cross-attention to 10 sources
+        "q06-causal-count-drawn": int(torch.ones(6, 6).tril().sum() + torch.ones(6, 10).sum()),
         "q07-dot-std": (q * k).sum(-1).std().item(),  # empirical: ≈ 8
         "q08-masked-weight": torch.softmax(torch.tensor([2.0, 0.0, 0.0, -math.inf]), 0)[0].item(),
+        "q08-softmax-drawn": (
+            torch.softmax(torch.tensor([1.0, 0.0, -1.0]), 0)
+            @ torch.tensor([[1.0, 0.0], [0.0, 2.0], [3.0, 1.0]])
+        )[0].item(),
         "q09-weights-memory": 16 * 4096 * 4096 * fp16 / 2**20,
+        "q09-window-drawn": int(longformer.sum()),
         "q10-vit-tokens": tokens(224, 16) + 1,
         "q10-halve-patch": (tokens(224, 8) / tokens(224, 16)) ** 2,
+        "q10-count-drawn": (tokens(384, 16) + 1) ** 2,
     }
 
 
@@ -337,6 +364,44 @@ def test_q02_quoted_numbers() -> None:
     assert f"{tau_one:.3f}" in item.explanation.en
 
 
+def _item(q: Question, item_id: str) -> Any:
+    return next(item for item in q.quiz if item.id == item_id)
+
+
+def test_q02_half_precision_exp_limits() -> None:
+    """exp overflows above ln(max): ≈ 11.09 in float16, ≈ 88.72 in bfloat16 as in float32."""
+    q = _question(2)
+    fp16 = math.log(torch.finfo(torch.float16).max)
+    bf16 = math.log(torch.finfo(torch.bfloat16).max)
+    fp32 = math.log(torch.finfo(torch.float32).max)
+    assert f"{fp16:.2f}" == "11.09" and f"{bf16:.2f}" == f"{fp32:.2f}" == "88.72"
+    half = torch.tensor([fp16 - 0.01, fp16 + 0.01], dtype=torch.float16)
+    assert torch.isfinite(torch.exp(half[0])) and torch.isinf(torch.exp(half[1]))
+    assert torch.isinf(torch.exp(torch.tensor(11.1, dtype=torch.float16)))  # quoted in the item
+    assert torch.isinf(torch.exp(torch.tensor(fp32 + 0.1, dtype=torch.bfloat16)))
+    for text in _both(q):
+        assert f"{fp16:.2f}" in text and "65504" in text and "bfloat16" in text
+    item = _item(q, "q02-half-overflow")
+    assert isinstance(item, SingleChoice)
+    assert item.options[item.answer].en.startswith(f"About {fp16:.2f}")
+    assert f"{torch.finfo(torch.bfloat16).max:.3g}" == "3.39e+38"
+
+
+def test_q03_permuted_sentence_keeps_each_tokens_output() -> None:
+    """Without positions, "dog bites man" and "man bites dog" give "dog" the same output."""
+    torch.manual_seed(0)
+    emb = {w: torch.randn(8) for w in ("dog", "bites", "man")}
+    mha = nn.MultiheadAttention(8, 2, batch_first=True)
+
+    def outputs(words: list[str]) -> torch.Tensor:
+        x = torch.stack([emb[w] for w in words])[None]
+        return mha(x, x, x, need_weights=False)[0][0]
+
+    a, b = outputs(["dog", "bites", "man"]), outputs(["man", "bites", "dog"])
+    torch.testing.assert_close(a[0], b[2], rtol=1e-5, atol=1e-6)
+    assert _item(_question(3), "q03-equivariance").answer is True
+
+
 def test_q03_self_attention_claims() -> None:
     g = torch.Generator().manual_seed(1)
     q, k, v = torch.randn(3, 6, 8, generator=g)
@@ -354,6 +419,59 @@ def test_q04_parameter_count_and_head_size() -> None:
     count = sum(p.numel() for p in nn.MultiheadAttention(512, 8).parameters())
     for text in _both(_question(4)):
         assert f"{count:,}" in text and "512/8 = 64" in text
+
+
+def test_q04_head_size_from_shapes_gqa_and_per_head_counts() -> None:
+    mha = nn.MultiheadAttention(512, 8, batch_first=True)
+    x = torch.randn(2, 5, 512)
+    _, w = mha(x, x, x, average_attn_weights=False)
+    assert tuple(mha.in_proj_weight.shape) == (1536, 512) and tuple(w.shape) == (2, 8, 5, 5)
+    assert mha.head_dim == 512 // 8 == _item(_question(4), "q04-head-size").answer
+    # grouped-query attention: 16 query heads share 4 key/value heads; SDPA's enable_gqa
+    # equals repeating each key/value head for its group of 4 query heads
+    g = torch.Generator().manual_seed(0)
+    q = torch.randn(1, 16, 6, 32, generator=g)
+    k, v = torch.randn(2, 1, 4, 6, 32, generator=g)
+    torch.testing.assert_close(
+        F.scaled_dot_product_attention(q, k, v, enable_gqa=True),
+        F.scaled_dot_product_attention(
+            q, k.repeat_interleave(4, dim=1), v.repeat_interleave(4, dim=1)
+        ),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    full = sum(p.numel() for p in nn.MultiheadAttention(512, 16).parameters())
+    item = _item(_question(4), "q04-params-h16")
+    assert f"{full:,}" in item.explanation.en and f"{int(item.answer):,}" in item.explanation.en
+    # one head's slice of W_Q times the number of heads is one full-width W_Q
+    per_head = _item(_question(4), "q04-params-drawn").answer
+    assert (
+        per_head * 12 == 768**2
+        and f"{768**2:,}" in _item(_question(4), "q04-params-drawn").explanation.en
+    )
+
+
+def test_q05_memory_item_explanation_matches_its_generator() -> None:
+    item = _item(_question(5), "q05-memory-drawn")
+    lengths = set()
+    for seed in range(30):
+        drawn = draw(item.generator, item.params, seed=seed)
+        lengths.add(int(re.search(r"n = (\d+)", drawn.prompt["en"]).group(1)))
+    assert min(lengths) >= 1024 > 512  # beyond BERT's 512 positions, as the item says
+    for text in (item.explanation.en, item.explanation.zh):
+        assert "1024" in text and "512" in text
+
+
+def test_q06_bleu_of_the_base_and_big_models() -> None:
+    """Vaswani et al. 2017, Table 2: big 28.4 / 41.8, base 27.3 / 38.1 (facts, not computed)."""
+    en = _question(6).answer.en
+    big = next(s for s in en.split(". ") if "28.4" in s)
+    assert "big model" in big and "41.8" in big
+    assert big.index("big model") < big.index("28.4")
+    assert "base model above (27.3 and 38.1)" in en and "65M" in en
+    zh = _question(6).answer.zh
+    assert "大模型在 WMT 2014 英德上达到 28.4 BLEU、英法上达到 41.8 BLEU" in zh
+    assert "基础模型（27.3 和 38.1）" in zh
 
 
 def test_q06_layer_parameter_counts() -> None:
@@ -400,6 +518,11 @@ def test_q07_mask_conventions() -> None:
     assert torch.allclose(out, x[:, :1].expand(1, 3, 4))
 
 
+def test_q07_mentions_enable_gqa() -> None:
+    for text in _both(_question(7)):
+        assert "enable_gqa=True" in text and "2.5" in text
+
+
 def test_q09_memory_and_flop_crossover() -> None:
     n, d = 64, 32
     x = torch.randn(n, d)
@@ -428,3 +551,13 @@ def test_q10_token_counts() -> None:
         assert f"{patches * patches}" in text and f"{patches * patches + 1}" in text
         assert f"{(patches * patches) ** 2:,}" in text
         assert f"{224 * 224:,}^2" in text and f"{(224 * 224) ** 2 / 1e9:.1f}" in text
+
+
+def test_q10_vit_pretraining_claims_name_bit_and_jft() -> None:
+    """Dosovitskiy et al. 2021 §4.3: ImageNet-21k only matches BiT; the clear win needs JFT-300M."""
+    q = _question(10)
+    card = _item(q, "q10-vit-data")
+    for text in (q.follow_ups[0].answer.en, card.answer.en, q.answer.en):
+        assert "matched" in text and "BiT" in text and "JFT-300M" in text
+    for text in (q.follow_ups[0].answer.zh, card.answer.zh, q.answer.zh):
+        assert "BiT ResNet 持平" in text and "JFT-300M" in text

@@ -256,11 +256,34 @@ def test_q13_memory_entropy_and_heads(bank: dict[int, Question]) -> None:
     item = _item(bank[13], "q13-entropy-uniform")
     a = torch.full((16,), 1 / 16, dtype=torch.float64)
     assert abs(item.answer - float(-(a * a.log()).sum())) <= item.tolerance
-    counts = {
-        sum(p.numel() for p in nn.MultiheadAttention(64, h).parameters()) for h in (1, 2, 4, 8)
-    }
-    assert counts == {4 * 64 * 64 + 4 * 64}
-    assert _item(bank[13], "q13-heads-params").answer is False
+    # multi-query attention, d = 512, 8 query heads sharing one key/value head of 64
+    mha = sum(p.numel() for p in nn.MultiheadAttention(512, 8, bias=False).parameters())
+    mqa = sum(
+        p.numel()
+        for out in (512, 64, 64, 512)  # W_Q, W_K, W_V, W_O
+        for p in nn.Linear(512, out, bias=False).parameters()
+    )
+    cache_mha, cache_mqa = 2 * 512, 2 * 64  # keys + values per token and layer
+    assert cache_mha / cache_mqa == 8 and mha / mqa == pytest.approx(16 / 9) and mha / mqa < 2
+    item = _item(bank[13], "q13-heads-params")
+    assert item.answer is False
+    for text in (item.explanation.en, item.explanation.zh):
+        assert f"{mha:,}".replace(",", "{,}") in text and f"{mqa:,}".replace(",", "{,}") in text
+        assert f"{mha / mqa:.2f}" in text and f"{1 - mqa / mha:.0%}".rstrip("%") in text
+
+
+def test_q13_linformer_memory_and_flash_speedup(bank: dict[int, Question]) -> None:
+    fp16 = torch.empty(0, dtype=torch.float16).element_size()
+    n, k, h = 4096, 256, 12
+    linformer, full = h * n * k * fp16 / 2**20, h * n * n * fp16 / 2**20
+    assert _item(bank[13], "q13-weights-memory").answer == linformer == 24
+    assert f"{full:.0f}" in _item(bank[13], "q13-weights-memory").explanation.en
+    # share of a layer's FLOPs that FlashAttention can speed up at n = 256, d = 4096
+    n, d = 256, 4096
+    share = 4 * n * n * d / (24 * n * d * d)
+    assert share == pytest.approx(n / (6 * d)) and round(share * 100) == 1
+    item = _item(bank[13], "q13-flash-why")
+    assert "$n=256$" in item.options[item.answer].en and "1 %" in item.explanation.en
 
 
 # ---------------------------------------------------------------- Q14 speech recognition
@@ -269,7 +292,9 @@ def test_q13_memory_entropy_and_heads(bank: dict[int, Question]) -> None:
 def test_q14_frame_counts(bank: dict[int, Question]) -> None:
     frames = round(10 / 0.010)
     assert frames == 1000
-    assert _item(bank[14], "q14-encoder-scores").answer == (frames // 4) ** 2 == 62500
+    tokens = 40  # decoder queries of the cross-attention item
+    assert _item(bank[14], "q14-encoder-scores").answer == tokens * (frames // 4) == 10000
+    assert (frames // 4) ** 2 == 62500  # the encoder's self-attention, quoted in the answer
     assert _item(bank[14], "q14-las-pyramid").answer == frames / 2**3 == 125
     zh, en = _both(bank[14])
     assert "62500" in zh and "62{,}500" in en and "250" in zh and "250" in en
@@ -301,6 +326,34 @@ def test_q15_first_row_and_the_future(bank: dict[int, Question]) -> None:
     longer = F.scaled_dot_product_attention(q, k, v, is_causal=True)
     assert torch.allclose(longer[:5], short, atol=1e-6)
     assert _item(bank[15], "q15-future-edit").answer is False
+
+
+def test_q15_lower_right_causal_bias_for_cached_queries(bank: dict[int, Question]) -> None:
+    """causal_lower_right(L, S): query i sees keys j ≤ i + S − L; is_causal aligns top left."""
+    from torch.nn.attention.bias import causal_lower_right
+
+    L, S, E = 2, 5, 8
+    g = torch.Generator().manual_seed(0)
+    q, k, v = torch.randn(1, 1, L, E, generator=g), *torch.randn(2, 1, 1, S, E, generator=g)
+    allowed = torch.ones(L, S, dtype=torch.bool).tril(diagonal=S - L)
+    torch.testing.assert_close(
+        F.scaled_dot_product_attention(q, k, v, attn_mask=causal_lower_right(L, S)),
+        F.scaled_dot_product_attention(q, k, v, attn_mask=allowed),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    # the last cached query sees every key, like a full recomputation's last row
+    full = F.scaled_dot_product_attention(
+        torch.cat([torch.randn(1, 1, S - L, E, generator=g), q], 2), k, v, is_causal=True
+    )
+    torch.testing.assert_close(
+        full[..., -L:, :],
+        F.scaled_dot_product_attention(q, k, v, attn_mask=allowed),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    answer = bank[15].follow_ups[0].answer
+    assert "causal_lower_right(L, S)" in answer.en and "causal_lower_right(L, S)" in answer.zh
 
 
 # ---------------------------------------------------------------- Q16 dialogue
