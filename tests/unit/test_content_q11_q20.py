@@ -314,8 +314,15 @@ def test_q16_hierarchical_counts_and_turn_weight(bank: dict[int, Question]) -> N
     assert flat == 14400
     zh, en = _both(bank[16])
     assert "2436" in zh and "14400" in zh and "2,436" in en and "14,400" in en
+    # flat model: softmax over all history tokens, then the turn's tokens summed
+    scores = torch.tensor([0.0, 0.0, 1.0, 0.0, 2.0, 1.0], dtype=torch.float64)
+    turn = torch.tensor([0, 0, 1, 1, 2, 2])
+    per_turn = torch.zeros(3, dtype=torch.float64).index_add(0, turn, scores.softmax(-1))
     item = _item(bank[16], "q16-turn-weight")
-    assert abs(item.answer - sum((0.12, 0.05, 0.08, 0.15))) <= item.tolerance
+    assert abs(item.answer - float(per_turn[2])) <= item.tolerance
+    assert float(per_turn[2]) != pytest.approx(float(scores[4:].softmax(-1).sum()))
+    explanation = item.explanation.en
+    assert f"{scores.exp().sum():.3f}" in explanation and f"{per_turn[2]:.3f}" in explanation
 
 
 # ---------------------------------------------------------------- Q17 attention weights
@@ -328,6 +335,21 @@ def test_q17_rollout_entry(bank: dict[int, Question]) -> None:
     item = _item(bank[17], "q17-rollout")
     assert abs(item.answer - float(R[0, 1])) <= item.tolerance
     assert torch.allclose(R.sum(-1), torch.ones(2, dtype=torch.float64))
+
+
+def test_q17_norm_weighted_share(bank: dict[int, Question]) -> None:
+    a = torch.tensor([2.0, 1.0, 0.0], dtype=torch.float64).softmax(-1)
+    # value vectors with norms 1, 4, 2; the contribution of token j is ||a_j v_j||
+    v = torch.tensor([[1.0, 0.0], [0.0, 4.0], [1.2, 1.6]], dtype=torch.float64)
+    contribution = (a[:, None] * v).norm(dim=-1)
+    share = contribution / contribution.sum()
+    item = _item(bank[17], "q17-softmax-weight")
+    assert abs(item.answer - float(share[1])) <= item.tolerance
+    assert int(a.argmax()) == 0 and int(share.argmax()) == 1
+    explanation = item.explanation.en
+    for value in (*a.tolist(), *contribution.tolist()):
+        assert f"{value:.3f}" in explanation
+    assert f"{contribution.sum():.3f}" in explanation
 
 
 def test_q17_weights_are_not_parameters(bank: dict[int, Question]) -> None:
@@ -350,8 +372,16 @@ def test_q17_weights_are_not_parameters(bank: dict[int, Question]) -> None:
 def test_q18_guided_penalty_and_steps(bank: dict[int, Question]) -> None:
     g = 0.2
     penalty = 1 - math.exp(-((10 / 50 - 100 / 200) ** 2) / (2 * g * g))
+    assert abs(penalty - 0.675) < 1e-3  # the value asserted in the answer's code
+    # the offset where the penalty is half its maximum, found by bisection on the penalty itself
+    lo, hi = 0.0, 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if 1 - math.exp(-(mid**2) / (2 * g * g)) < 0.5 else (lo, mid)
     item = _item(bank[18], "q18-guided-penalty")
-    assert abs(item.answer - penalty) <= item.tolerance
+    assert abs(item.answer - lo) <= item.tolerance
+    explanation = item.explanation.en
+    assert f"{2 * g * g * math.log(2):.4f}" in explanation and f"{lo * 50:.0f}" in explanation
     frames = round(4 / 0.0125)
     assert frames == 320 and round(1 / 0.0125) == 80
     assert _item(bank[18], "q18-decoder-steps").answer == frames / 2

@@ -167,9 +167,20 @@ def _expected_hard() -> float:
     return exact
 
 
+def _guided_penalties(g: float = 0.2) -> torch.Tensor:
+    """W[n, t] = 1 − exp(−(n/N − t/T)² / 2g²) for N = T = 4, positions 0..3 → (4, 4)."""
+    pos = torch.arange(4, dtype=torch.float64) / 4
+    return 1 - torch.exp(-((pos[:, None] - pos[None, :]) ** 2) / (2 * g * g))
+
+
 def _guided_weight() -> float:
-    """W_nt = 1 − exp(−(n/N − t/T)² / 2g²) at n/N = 0.5, t/T = 0.25, g = 0.2."""
-    return 1.0 - math.exp(-((0.5 - 0.25) ** 2) / (2 * 0.2**2))
+    """Guided-attention loss (1/NT) Σ A·W of a stuck alignment: every frame on token 0."""
+    stuck = torch.zeros(4, 4, dtype=torch.float64)
+    stuck[0, :] = 1.0
+    diagonal = torch.eye(4, dtype=torch.float64)
+    W = _guided_penalties()
+    assert float((diagonal * W).mean()) == 0.0
+    return float((stuck * W).mean())
 
 
 def _hier_cost() -> float:
@@ -371,12 +382,10 @@ def test_quoted_intermediate_numbers() -> None:
     assert str(512 * 512) in add and str(512 * 1024) in add
     assert f"{0.5 * 2 + 0.3 * 4 + 0.2 * 10:.1f}" in _quiz(24, "q24-expected-hard").explanation.en
     guided = _quiz(25, "q25-guided-weight").explanation.en
-    assert (
-        f"{0.25**2}" in guided
-        and f"{2 * 0.2**2:.2f}" in guided
-        and f"{0.25**2 / 0.08:.5f}" in guided
-    )
-    assert f"{math.exp(-0.78125):.3f}" in guided and f"{_guided_weight():.3f}" in guided
+    row = _guided_penalties()[0]
+    assert f"{2 * 0.2**2:.2f}" in guided and f"{0.25**2 / 0.08:.5f}" in guided
+    assert all(f"{w:.3f}" in guided for w in row[1:].tolist())
+    assert f"{row.sum():.3f}" in guided and f"{_guided_weight():.3f}" in guided
     hier = _quiz(26, "q26-hier-cost").explanation.en
     assert str(30 * 40**2) in hier and str(30**2) in hier and str((30 * 40) ** 2) in hier
     gat = _quiz(27, "q27-gat-params").explanation.en
