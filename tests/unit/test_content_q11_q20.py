@@ -394,8 +394,36 @@ def test_q18_guided_penalty_and_steps(bank: dict[int, Question]) -> None:
 
 def test_q19_parameter_count(bank: dict[int, Question]) -> None:
     count = sum(p.numel() for p in nn.MultiheadAttention(512, 8).parameters())
-    assert count == 4 * 512**2 + 4 * 512 == _item(bank[19], "q19-mha-params").answer
+    assert count == 4 * 512**2 + 4 * 512
     assert any("1,050,624" in kp.en for kp in bank[19].key_points)
+    cross = nn.MultiheadAttention(512, 8, kdim=256, vdim=256)
+    shapes = {name: tuple(p.shape) for name, p in cross.named_parameters()}
+    assert "in_proj_weight" not in shapes and shapes["k_proj_weight"] == (512, 256)
+    item = _item(bank[19], "q19-mha-params")
+    assert item.answer == sum(p.numel() for p in cross.parameters())
+    assert f"{int(item.answer):,}".replace(",", "{,}") in item.explanation.en
+    assert "1{,}050{,}624" in item.explanation.en and str(int(item.answer)) in item.explanation.zh
+
+
+def test_q19_grouped_query_attention(bank: dict[int, Question]) -> None:
+    torch.manual_seed(0)
+    d_model, h_q, h_kv, d_k, L = 512, 8, 2, 64, 5
+    w_q, w_k, w_v = (nn.Linear(d_model, n * d_k, bias=False) for n in (h_q, h_kv, h_kv))
+    w_o = nn.Linear(h_q * d_k, d_model, bias=False)
+    item = _item(bank[19], "q19-mha-params-fresh")
+    assert item.answer == sum(p.numel() for m in (w_q, w_k, w_v, w_o) for p in m.parameters())
+    x = torch.randn(1, L, d_model)
+    q = w_q(x).view(1, L, h_q, d_k).transpose(1, 2)
+    k, v = (w(x).view(1, L, h_kv, d_k).transpose(1, 2) for w in (w_k, w_v))
+    with torch.no_grad():
+        gqa = F.scaled_dot_product_attention(q, k, v, enable_gqa=True)
+        # the reference: every K/V head shared by h_q / h_kv consecutive query heads
+        reps = h_q // h_kv
+        ref = F.scaled_dot_product_attention(
+            q, k.repeat_interleave(reps, 1), v.repeat_interleave(reps, 1)
+        )
+    torch.testing.assert_close(gqa, ref, rtol=1e-5, atol=1e-6)
+    assert "enable_gqa" in bank[19].answer.en and "enable_gqa" in bank[19].answer.zh
 
 
 @pytest.mark.filterwarnings("ignore:enable_nested_tensor is True:UserWarning")
