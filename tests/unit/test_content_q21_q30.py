@@ -400,6 +400,20 @@ def test_quoted_intermediate_numbers() -> None:
     assert f"{int(_asr_full_scores()):,}" in asr and "250 frames" in asr
 
 
+def test_q21_se_and_vit_facts_are_quoted_with_their_numbers() -> None:
+    """Hu et al. 2018, Table 2: ResNet-50 24.80 → SE-ResNet-50 23.29 top-1 error, 25.6M → 28.1M."""
+    gain, extra = 24.80 - 23.29, 28.1 / 25.6 - 1
+    assert round(gain, 2) == 1.51 and round(100 * extra) == 10
+    q = _load(21)
+    for text in (q.answer.en, q.corrections[0].correction.en):
+        assert "24.80 %" in text and "23.29 %" in text and f"{gain:.1f} points" in text
+        assert f"about {100 * extra:.0f} % more parameters" in text
+        assert "ImageNet-21k" in text and "only matches BiT" in text and "JFT-300M" in text
+    for text in (q.answer.zh, q.corrections[0].correction.zh):
+        assert "24.80%" in text and "23.29%" in text and f"{gain:.1f} 个百分点" in text
+        assert f"约 {100 * extra:.0f}%" in text and "持平" in text and "JFT-300M" in text
+
+
 def test_code_block_counts_match_the_masks() -> None:
     """Counts asserted inside code blocks, recomputed from masks here."""
     pos = torch.arange(12)
