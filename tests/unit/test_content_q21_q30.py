@@ -149,6 +149,15 @@ def _additive_params() -> float:
     return _params(w, u, v)
 
 
+def _toy_additive_scores() -> torch.Tensor:
+    """e_j = v tanh(W s + U h_j), v = 2, W s = 0.5, U h = [0.5, −0.5, 1.5] → (3,)."""
+    return 2.0 * torch.tanh(0.5 + torch.tensor([0.5, -0.5, 1.5], dtype=torch.float64))
+
+
+def _toy_additive_weight() -> float:
+    return float(torch.softmax(_toy_additive_scores(), dim=-1)[2])
+
+
 def _din_cost() -> float:
     """One activation-unit call per (candidate, behaviour) pair: M = 500 candidates, L = 100."""
     return float(torch.ones(500, 100, dtype=torch.bool).sum())
@@ -238,6 +247,7 @@ FIXED: dict[str, Callable[[], float]] = {
     "q21-se-params": _se_params,
     "q21-vit-scores": _vit_scores,
     "q22-additive-params": _additive_params,
+    "q22-softmax-align": _toy_additive_weight,
     "q23-cost": _din_cost,
     "q24-expected-hard": _expected_hard,
     "q25-guided-weight": _guided_weight,
@@ -380,6 +390,11 @@ def test_quoted_intermediate_numbers() -> None:
     assert (224 // 16) ** 2 == 196 and "196" in _load(21).answer.en and "196" in _load(21).answer.zh
     add = _quiz(22, "q22-additive-params").explanation.en
     assert str(512 * 512) in add and str(512 * 1024) in add
+    toy = _quiz(22, "q22-softmax-align").explanation.en
+    e = _toy_additive_scores()
+    assert all(f"{x:.3f}" in toy for x in e[[0, 2]].tolist()) and float(e[1]) == 0.0
+    assert all(f"{x:.3f}" in toy for x in e.exp()[[0, 2]].tolist())
+    assert f"{e.exp().sum():.3f}" in toy and f"{_toy_additive_weight():.3f}" in toy
     assert f"{0.5 * 2 + 0.3 * 4 + 0.2 * 10:.1f}" in _quiz(24, "q24-expected-hard").explanation.en
     guided = _quiz(25, "q25-guided-weight").explanation.en
     row = _guided_penalties()[0]
