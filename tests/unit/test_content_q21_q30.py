@@ -159,8 +159,10 @@ def _toy_additive_weight() -> float:
 
 
 def _din_cost() -> float:
-    """One activation-unit call per (candidate, behaviour) pair: M = 500 candidates, L = 100."""
-    return float(torch.ones(500, 100, dtype=torch.bool).sum())
+    """DIN (one call per candidate × behaviour) over SASRec-style (L × L self-attention + M dots)."""
+    din = torch.ones(500, 100, dtype=torch.bool).sum()
+    sasrec = torch.ones(100, 100, dtype=torch.bool).sum() + torch.ones(500).sum()
+    return float(din / sasrec)
 
 
 def _expected_hard() -> float:
@@ -388,6 +390,8 @@ def test_quoted_intermediate_numbers() -> None:
     se = _quiz(21, "q21-se-params").explanation.en
     assert f"= {256 * 16 + 16}" in se and f"= {16 * 256 + 256}" in se
     assert (224 // 16) ** 2 == 196 and "196" in _load(21).answer.en and "196" in _load(21).answer.zh
+    cost = _quiz(23, "q23-cost").explanation.en
+    assert all(f"{x:,}".replace(",", "{,}") in cost for x in (500 * 100, 100 * 100, 100 * 100 + 500))
     add = _quiz(22, "q22-additive-params").explanation.en
     assert str(512 * 512) in add and str(512 * 1024) in add
     toy = _quiz(22, "q22-softmax-align").explanation.en
