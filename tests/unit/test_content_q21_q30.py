@@ -252,6 +252,7 @@ FIXED: dict[str, Callable[[], float]] = {
     "q22-softmax-align": _toy_additive_weight,
     "q23-cost": _din_cost,
     "q24-expected-hard": _expected_hard,
+    "q24-softmax-weight": lambda: float(torch.softmax(torch.tensor([2.0, 1.0, 0.0]) / 0.5, -1)[0]),
     "q25-guided-weight": _guided_weight,
     "q26-effective-weight": lambda: 0.6 * 0.5,
     "q26-hier-cost": _hier_cost,
@@ -400,6 +401,11 @@ def test_quoted_intermediate_numbers() -> None:
     assert all(f"{x:.3f}" in toy for x in e.exp()[[0, 2]].tolist())
     assert f"{e.exp().sum():.3f}" in toy and f"{_toy_additive_weight():.3f}" in toy
     assert f"{0.5 * 2 + 0.3 * 4 + 0.2 * 10:.1f}" in _quiz(24, "q24-expected-hard").explanation.en
+    tempered = _quiz(24, "q24-softmax-weight").explanation.en
+    e = torch.tensor([2.0, 1.0, 0.0], dtype=torch.float64)
+    assert f"{(e / 0.5).exp().sum():.3f}" in tempered and f"{e.exp().sum():.3f}" in tempered
+    assert f"{e.softmax(-1)[0]:.3f}" in tempered and f"{(e / 0.5).softmax(-1)[0]:.3f}" in tempered
+    assert float((e / 0.01).softmax(-1)[0]) > 0.999  # τ → 0: the hard argmax choice
     guided = _quiz(25, "q25-guided-weight").explanation.en
     row = _guided_penalties()[0]
     assert f"{2 * 0.2**2:.2f}" in guided and f"{0.25**2 / 0.08:.5f}" in guided
