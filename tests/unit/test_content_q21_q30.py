@@ -194,6 +194,13 @@ def _guided_weight() -> float:
     return float((stuck * W).mean())
 
 
+def _han_weights() -> tuple[torch.Tensor, torch.Tensor]:
+    """Sentence weights β = softmax([2, 0, 0]) and sentence 1's word weights α = softmax([1, 0])."""
+    beta = torch.softmax(torch.tensor([2.0, 0.0, 0.0], dtype=torch.float64), -1)
+    alpha = torch.softmax(torch.tensor([1.0, 0.0], dtype=torch.float64), -1)
+    return beta, alpha
+
+
 def _hier_cost() -> float:
     """30 sentences × 40 words: block-diagonal (within-sentence) mask + a 30 × 30 sentence mask."""
     within = torch.block_diag(*[torch.ones(40, 40)] * 30).sum()
@@ -254,7 +261,7 @@ FIXED: dict[str, Callable[[], float]] = {
     "q24-expected-hard": _expected_hard,
     "q24-softmax-weight": lambda: float(torch.softmax(torch.tensor([2.0, 1.0, 0.0]) / 0.5, -1)[0]),
     "q25-guided-weight": _guided_weight,
-    "q26-effective-weight": lambda: 0.6 * 0.5,
+    "q26-effective-weight": lambda: float(_han_weights()[0][0] * _han_weights()[1][0]),
     "q26-hier-cost": _hier_cost,
     "q27-gat-params": _gat_params,
     "q28-pe-value": lambda: math.sin(2 / 10000**0),
@@ -411,6 +418,11 @@ def test_quoted_intermediate_numbers() -> None:
     assert f"{2 * 0.2**2:.2f}" in guided and f"{0.25**2 / 0.08:.5f}" in guided
     assert all(f"{w:.3f}" in guided for w in row[1:].tolist())
     assert f"{row.sum():.3f}" in guided and f"{_guided_weight():.3f}" in guided
+    han = _quiz(26, "q26-effective-weight").explanation.en
+    beta, alpha = _han_weights()
+    assert f"{beta[0]:.3f}" in han and f"{alpha[0]:.3f}" in han
+    assert f"{math.exp(2) + 2:.3f}" in han and f"{math.e + 1:.3f}" in han
+    assert torch.isclose((beta[0] * alpha).sum(), beta[0])  # the words of a sentence add up to β
     hier = _quiz(26, "q26-hier-cost").explanation.en
     assert str(30 * 40**2) in hier and str(30**2) in hier and str((30 * 40) ** 2) in hier
     gat = _quiz(27, "q27-gat-params").explanation.en
