@@ -207,6 +207,12 @@ def _hier_cost() -> float:
     return float(within + torch.ones(30, 30).sum())
 
 
+def _pe_wavelength(d: int, i: int) -> float:
+    """2π / ω_i with ω_i = exp(−ln(10000)·2i/d), the frequency used by the answer's code."""
+    freq = torch.exp(-math.log(10000.0) * torch.arange(0, d, 2, dtype=torch.float64) / d)
+    return float(2 * math.pi / freq[i])
+
+
 def _gat_params() -> float:
     """GAT layer, F = 1433, F' = 8, K = 8 heads, no biases: per head W (F'×F) and a (2F')."""
     heads = [(nn.Linear(1433, 8, bias=False), nn.Parameter(torch.zeros(16))) for _ in range(8)]
@@ -265,6 +271,7 @@ FIXED: dict[str, Callable[[], float]] = {
     "q26-hier-cost": _hier_cost,
     "q27-gat-params": _gat_params,
     "q28-pe-value": lambda: math.sin(2 / 10000**0),
+    "q28-score-count": lambda: _pe_wavelength(512, 64),
     "q29-joint-count": _joint_count,
     "q29-divided-count": _divided_count,
     "q30-full-scores": _asr_full_scores,
@@ -460,6 +467,29 @@ def test_code_block_counts_match_the_masks() -> None:
     assert int(joint.sum()) == 1296 and int(temporal.sum() + spatial.sum()) == 468
     assert "== 1296" in _load(29).answer.en and "== 468" in _load(29).answer.en
     assert _params(nn.Linear(64, 4), nn.Linear(4, 64)) == 580 and "# 580" in _load(21).answer.en
+
+
+def test_q28_equivariant_not_invariant_and_raw_scores_are_symmetric() -> None:
+    torch.manual_seed(0)
+    n, d = 6, 8
+    w_q, w_k, w_v = (torch.randn(d, d) / math.sqrt(d) for _ in range(3))
+    x, perm = torch.randn(n, d), torch.tensor([3, 0, 5, 1, 4, 2])
+
+    def sa(inp: torch.Tensor) -> torch.Tensor:
+        return torch.nn.functional.scaled_dot_product_attention(inp @ w_q, inp @ w_k, inp @ w_v)
+
+    out, shuffled = sa(x), sa(x[perm])
+    torch.testing.assert_close(shuffled, out[perm], rtol=1e-5, atol=1e-6)  # equivariant
+    assert not torch.allclose(shuffled, out, atol=1e-3)  # … not invariant index by index
+    torch.testing.assert_close(shuffled.mean(0), out.mean(0), rtol=1e-5, atol=1e-6)  # pooled
+    assert _quiz(28, "q28-equivariance").answer is False
+    unit = torch.nn.functional.normalize(x, dim=-1)  # equal norms
+    raw = unit @ unit.T
+    assert torch.equal(raw, raw.T) and torch.equal(raw.argmax(-1), torch.arange(n))
+    item = _quiz(28, "q28-qkv")
+    assert "symmetric" in item.options[item.answer].en
+    wave = _quiz(28, "q28-score-count").explanation.en
+    assert f"{_pe_wavelength(512, 64):.2f}" in wave and f"{1 / 10000 ** 0.25:.1f}" in wave
 
 
 def test_chunked_lookahead_does_not_grow_with_depth() -> None:
