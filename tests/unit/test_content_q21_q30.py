@@ -242,6 +242,12 @@ def _asr_full_scores() -> float:
     return float(torch.ones(frames, frames, dtype=torch.bool).sum())
 
 
+def _asr_rerun_scores() -> float:
+    """Full attention rerun over the prefix at every new frame: Σ_n (n × n mask) for n = 1..250."""
+    frames = round(10.0 / 0.010) // 4
+    return float(sum(torch.ones(n, n, dtype=torch.bool).sum() for n in range(1, frames + 1)))
+
+
 def _reach(mask: torch.Tensor, layers: int) -> torch.Tensor:
     """Which inputs each top-layer frame depends on after ``layers`` masked attention layers."""
     reach = torch.eye(mask.size(0), dtype=torch.bool)
@@ -274,7 +280,7 @@ FIXED: dict[str, Callable[[], float]] = {
     "q28-score-count": lambda: _pe_wavelength(512, 64),
     "q29-joint-count": _joint_count,
     "q29-divided-count": _divided_count,
-    "q30-full-scores": _asr_full_scores,
+    "q30-full-scores": _asr_rerun_scores,
     "q30-lookahead": _lookahead_ms,
 }
 
@@ -442,6 +448,10 @@ def test_quoted_intermediate_numbers() -> None:
     assert str(8 * 196 * 8) in split and str(8 * 196 * 196) in split
     asr = _load(30).answer.en
     assert f"{int(_asr_full_scores()):,}" in asr and "250 frames" in asr
+    rerun = _quiz(30, "q30-full-scores").explanation.en
+    cached = int(torch.tril(torch.ones(250, 250, dtype=torch.bool)).sum())
+    assert f"{cached:,}".replace(",", "{,}") in rerun and "62{,}500" in rerun
+    assert f"about {_asr_rerun_scores() / _asr_full_scores():.0f} times" in rerun
 
 
 def test_q21_se_and_vit_facts_are_quoted_with_their_numbers() -> None:
