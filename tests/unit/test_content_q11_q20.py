@@ -303,6 +303,22 @@ def test_q15_first_row_and_the_future(bank: dict[int, Question]) -> None:
     assert _item(bank[15], "q15-future-edit").answer is False
 
 
+# ---------------------------------------------------------------- Q16–Q20 links
+
+
+@pytest.mark.parametrize("n", range(16, 21))
+def test_q16_to_q20_see_also_links_back(n: int, bank: dict[int, Question]) -> None:
+    """Every question of the bank that lists question n is listed by n in turn."""
+    listing = [
+        m
+        for m in range(1, 31)
+        if m != n
+        and n in (yaml.safe_load(_path(m).read_text(encoding="utf-8")).get("see_also") or [])
+    ]
+    assert set(listing) <= set(bank[n].see_also), f"question {n} lacks links back to {listing}"
+    assert 26 in bank[16].see_also  # both discuss hierarchical attention
+
+
 # ---------------------------------------------------------------- Q16 dialogue
 
 

@@ -294,7 +294,7 @@ def test_file_is_a_valid_question(n: int) -> None:
     q = _load(n)
     assert q.id == path.stem and q.number == n
     assert [d.name for d in q.demo] == [DEMOS[n]] and not q.demo[0].params
-    assert q.see_also == TWINS.get(n, [])
+    assert set(TWINS.get(n, [])) <= set(q.see_also) and n not in q.see_also
     assert q.seed is not None
     assert (
         3 <= len(q.key_points) <= 6 and 2 <= len(q.follow_ups) <= 4 and 1 <= len(q.references) <= 5
@@ -306,6 +306,20 @@ def test_file_is_a_valid_question(n: int) -> None:
         assert ref.url is None or re.fullmatch(
             r"https://(arxiv\.org/abs/\d{4}\.\d{4,5}|aclanthology\.org/[A-Z]\d{2}-\d{4}/)", ref.url
         )
+
+
+@pytest.mark.parametrize("n", NUMBERS)
+def test_see_also_links_back(n: int) -> None:
+    """Every question of the bank that lists question n is listed by n in turn."""
+    q = _load(n)
+    listing = [
+        m
+        for m in range(1, 31)
+        if m != n
+        and n in (yaml.safe_load(_path(m).read_text(encoding="utf-8")).get("see_also") or [])
+    ]
+    assert set(listing) <= set(q.see_also), f"question {n} lacks links back to {listing}"
+    assert 10 in _load(21).see_also and 16 in _load(26).see_also
 
 
 def test_quiz_ids_are_unique_across_these_questions() -> None:
@@ -412,7 +426,9 @@ def test_quoted_intermediate_numbers() -> None:
     assert f"= {256 * 16 + 16}" in se and f"= {16 * 256 + 256}" in se
     assert (224 // 16) ** 2 == 196 and "196" in _load(21).answer.en and "196" in _load(21).answer.zh
     cost = _quiz(23, "q23-cost").explanation.en
-    assert all(f"{x:,}".replace(",", "{,}") in cost for x in (500 * 100, 100 * 100, 100 * 100 + 500))
+    assert all(
+        f"{x:,}".replace(",", "{,}") in cost for x in (500 * 100, 100 * 100, 100 * 100 + 500)
+    )
     add = _quiz(22, "q22-additive-params").explanation.en
     assert str(512 * 512) in add and str(512 * 1024) in add
     toy = _quiz(22, "q22-softmax-align").explanation.en
@@ -499,7 +515,7 @@ def test_q28_equivariant_not_invariant_and_raw_scores_are_symmetric() -> None:
     item = _quiz(28, "q28-qkv")
     assert "symmetric" in item.options[item.answer].en
     wave = _quiz(28, "q28-score-count").explanation.en
-    assert f"{_pe_wavelength(512, 64):.2f}" in wave and f"{1 / 10000 ** 0.25:.1f}" in wave
+    assert f"{_pe_wavelength(512, 64):.2f}" in wave and f"{1 / 10000**0.25:.1f}" in wave
 
 
 def test_chunked_lookahead_does_not_grow_with_depth() -> None:
