@@ -319,6 +319,44 @@ def test_q16_to_q20_see_also_links_back(n: int, bank: dict[int, Question]) -> No
     assert 26 in bank[16].see_also  # both discuss hierarchical attention
 
 
+_NOT_PROSE = re.compile(r"```.*?```|\$\$.*?\$\$|\$[^$\n]*\$|`[^`\n]*`", re.S)
+_CALQUES = (
+    "降采样",
+    "片段嵌入",
+    "脆弱实现",
+    "三类后代",
+    "是诊断，不是分数",
+    "用什么被匹配",
+    "转导器",
+)
+
+
+def _zh_prose(node: object) -> list[str]:
+    """Every Chinese text outside the verbatim seed quotes, with code and math removed."""
+    if isinstance(node, dict):
+        return [
+            text
+            for key, value in node.items()
+            if key not in ("seed", "seed_says")
+            for text in (
+                [_NOT_PROSE.sub("", value)]
+                if key == "zh" and isinstance(value, str)
+                else _zh_prose(value)
+            )
+        ]
+    if isinstance(node, list):
+        return [text for value in node for text in _zh_prose(value)]
+    return []
+
+
+@pytest.mark.parametrize("n", range(16, 21))
+def test_q16_to_q20_chinese_quotation_marks_and_terms(n: int) -> None:
+    for text in _zh_prose(yaml.safe_load(_path(n).read_text(encoding="utf-8"))):
+        assert '"' not in text, f"ASCII quotation mark in Chinese prose: {text[:60]!r}"
+        assert text.count("“") == text.count("”"), text[:60]
+        assert not [c for c in _CALQUES if c in text], text[:60]
+
+
 # ---------------------------------------------------------------- Q16 dialogue
 
 

@@ -336,6 +336,42 @@ def test_no_control_characters(n: int) -> None:
         assert not bad, f"control character {bad[0]!r} in {text[:60]!r}"
 
 
+_NOT_PROSE = re.compile(r"```.*?```|\$\$.*?\$\$|\$[^$\n]*\$|`[^`\n]*`", re.S)
+_CALQUES = (
+    "降采样",
+    "片段嵌入",
+    "脆弱实现",
+    "三类后代",
+    "是诊断，不是分数",
+    "用什么被匹配",
+    "转导器",
+)
+
+
+def _zh_prose(node: object, skip: tuple[str, ...] = ("seed", "seed_says")) -> Iterator[str]:
+    """Every Chinese text outside the verbatim seed quotes, with code and math removed."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in skip:
+                continue
+            if key == "zh" and isinstance(value, str):
+                yield _NOT_PROSE.sub("", value)
+            else:
+                yield from _zh_prose(value, skip)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _zh_prose(value, skip)
+
+
+@pytest.mark.parametrize("n", NUMBERS)
+def test_chinese_prose_uses_one_quotation_style_and_the_glossary_terms(n: int) -> None:
+    data = yaml.safe_load(_path(n).read_text(encoding="utf-8"))
+    for text in _zh_prose(data):
+        assert '"' not in text, f"ASCII quotation mark in Chinese prose: {text[:60]!r}"
+        assert text.count("“") == text.count("”"), text[:60]
+        assert not [c for c in _CALQUES if c in text], text[:60]
+
+
 @pytest.mark.parametrize("n", NUMBERS)
 def test_twins_are_named_in_the_answer(n: int) -> None:
     q = _load(n)
