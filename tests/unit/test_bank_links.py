@@ -51,3 +51,6 @@ def test_see_also_is_symmetric_in_the_real_bank():
     assert len(bank.questions) >= 2
     problems = one_way_links(bank.questions)
     assert not problems, "\n".join(problems)
+    by_number = {q.number: q for q in bank.questions}
+    assert 10 in by_number[21].see_also  # both discuss ViT
+    assert 26 in by_number[16].see_also  # both discuss hierarchical attention

@@ -367,8 +367,15 @@ def test_q16_hierarchical_counts_and_turn_weight(bank: dict[int, Question]) -> N
     assert flat == 14400
     zh, en = _both(bank[16])
     assert "2436" in zh and "14400" in zh and "2,436" in en and "14,400" in en
+    # flat model: softmax over all history tokens, then the turn's tokens summed
+    scores = torch.tensor([0.0, 0.0, 1.0, 0.0, 2.0, 1.0], dtype=torch.float64)
+    turn = torch.tensor([0, 0, 1, 1, 2, 2])
+    per_turn = torch.zeros(3, dtype=torch.float64).index_add(0, turn, scores.softmax(-1))
     item = _item(bank[16], "q16-turn-weight")
-    assert abs(item.answer - sum((0.12, 0.05, 0.08, 0.15))) <= item.tolerance
+    assert abs(item.answer - float(per_turn[2])) <= item.tolerance
+    assert float(per_turn[2]) != pytest.approx(float(scores[4:].softmax(-1).sum()))
+    explanation = item.explanation.en
+    assert f"{scores.exp().sum():.3f}" in explanation and f"{per_turn[2]:.3f}" in explanation
 
 
 # ---------------------------------------------------------------- Q17 attention weights
@@ -381,6 +388,21 @@ def test_q17_rollout_entry(bank: dict[int, Question]) -> None:
     item = _item(bank[17], "q17-rollout")
     assert abs(item.answer - float(R[0, 1])) <= item.tolerance
     assert torch.allclose(R.sum(-1), torch.ones(2, dtype=torch.float64))
+
+
+def test_q17_norm_weighted_share(bank: dict[int, Question]) -> None:
+    a = torch.tensor([2.0, 1.0, 0.0], dtype=torch.float64).softmax(-1)
+    # value vectors with norms 1, 4, 2; the contribution of token j is ||a_j v_j||
+    v = torch.tensor([[1.0, 0.0], [0.0, 4.0], [1.2, 1.6]], dtype=torch.float64)
+    contribution = (a[:, None] * v).norm(dim=-1)
+    share = contribution / contribution.sum()
+    item = _item(bank[17], "q17-softmax-weight")
+    assert abs(item.answer - float(share[1])) <= item.tolerance
+    assert int(a.argmax()) == 0 and int(share.argmax()) == 1
+    explanation = item.explanation.en
+    for value in (*a.tolist(), *contribution.tolist()):
+        assert f"{value:.3f}" in explanation
+    assert f"{contribution.sum():.3f}" in explanation
 
 
 def test_q17_weights_are_not_parameters(bank: dict[int, Question]) -> None:
@@ -403,8 +425,16 @@ def test_q17_weights_are_not_parameters(bank: dict[int, Question]) -> None:
 def test_q18_guided_penalty_and_steps(bank: dict[int, Question]) -> None:
     g = 0.2
     penalty = 1 - math.exp(-((10 / 50 - 100 / 200) ** 2) / (2 * g * g))
+    assert abs(penalty - 0.675) < 1e-3  # the value asserted in the answer's code
+    # the offset where the penalty is half its maximum, found by bisection on the penalty itself
+    lo, hi = 0.0, 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if 1 - math.exp(-(mid**2) / (2 * g * g)) < 0.5 else (lo, mid)
     item = _item(bank[18], "q18-guided-penalty")
-    assert abs(item.answer - penalty) <= item.tolerance
+    assert abs(item.answer - lo) <= item.tolerance
+    explanation = item.explanation.en
+    assert f"{2 * g * g * math.log(2):.4f}" in explanation and f"{lo * 50:.0f}" in explanation
     frames = round(4 / 0.0125)
     assert frames == 320 and round(1 / 0.0125) == 80
     assert _item(bank[18], "q18-decoder-steps").answer == frames / 2
@@ -417,8 +447,36 @@ def test_q18_guided_penalty_and_steps(bank: dict[int, Question]) -> None:
 
 def test_q19_parameter_count(bank: dict[int, Question]) -> None:
     count = sum(p.numel() for p in nn.MultiheadAttention(512, 8).parameters())
-    assert count == 4 * 512**2 + 4 * 512 == _item(bank[19], "q19-mha-params").answer
+    assert count == 4 * 512**2 + 4 * 512
     assert any("1,050,624" in kp.en for kp in bank[19].key_points)
+    cross = nn.MultiheadAttention(512, 8, kdim=256, vdim=256)
+    shapes = {name: tuple(p.shape) for name, p in cross.named_parameters()}
+    assert "in_proj_weight" not in shapes and shapes["k_proj_weight"] == (512, 256)
+    item = _item(bank[19], "q19-mha-params")
+    assert item.answer == sum(p.numel() for p in cross.parameters())
+    assert f"{int(item.answer):,}".replace(",", "{,}") in item.explanation.en
+    assert "1{,}050{,}624" in item.explanation.en and str(int(item.answer)) in item.explanation.zh
+
+
+def test_q19_grouped_query_attention(bank: dict[int, Question]) -> None:
+    torch.manual_seed(0)
+    d_model, h_q, h_kv, d_k, L = 512, 8, 2, 64, 5
+    w_q, w_k, w_v = (nn.Linear(d_model, n * d_k, bias=False) for n in (h_q, h_kv, h_kv))
+    w_o = nn.Linear(h_q * d_k, d_model, bias=False)
+    item = _item(bank[19], "q19-mha-params-fresh")
+    assert item.answer == sum(p.numel() for m in (w_q, w_k, w_v, w_o) for p in m.parameters())
+    x = torch.randn(1, L, d_model)
+    q = w_q(x).view(1, L, h_q, d_k).transpose(1, 2)
+    k, v = (w(x).view(1, L, h_kv, d_k).transpose(1, 2) for w in (w_k, w_v))
+    with torch.no_grad():
+        gqa = F.scaled_dot_product_attention(q, k, v, enable_gqa=True)
+        # the reference: every K/V head shared by h_q / h_kv consecutive query heads
+        reps = h_q // h_kv
+        ref = F.scaled_dot_product_attention(
+            q, k.repeat_interleave(reps, 1), v.repeat_interleave(reps, 1)
+        )
+    torch.testing.assert_close(gqa, ref, rtol=1e-5, atol=1e-6)
+    assert "enable_gqa" in bank[19].answer.en and "enable_gqa" in bank[19].answer.zh
 
 
 @pytest.mark.filterwarnings("ignore:enable_nested_tensor is True:UserWarning")

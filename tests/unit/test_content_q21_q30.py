@@ -149,9 +149,20 @@ def _additive_params() -> float:
     return _params(w, u, v)
 
 
+def _toy_additive_scores() -> torch.Tensor:
+    """e_j = v tanh(W s + U h_j), v = 2, W s = 0.5, U h = [0.5, −0.5, 1.5] → (3,)."""
+    return 2.0 * torch.tanh(0.5 + torch.tensor([0.5, -0.5, 1.5], dtype=torch.float64))
+
+
+def _toy_additive_weight() -> float:
+    return float(torch.softmax(_toy_additive_scores(), dim=-1)[2])
+
+
 def _din_cost() -> float:
-    """One activation-unit call per (candidate, behaviour) pair: M = 500 candidates, L = 100."""
-    return float(torch.ones(500, 100, dtype=torch.bool).sum())
+    """DIN (one call per candidate × behaviour) over SASRec-style (L × L self-attention + M dots)."""
+    din = torch.ones(500, 100, dtype=torch.bool).sum()
+    sasrec = torch.ones(100, 100, dtype=torch.bool).sum() + torch.ones(500).sum()
+    return float(din / sasrec)
 
 
 def _expected_hard() -> float:
@@ -167,15 +178,39 @@ def _expected_hard() -> float:
     return exact
 
 
+def _guided_penalties(g: float = 0.2) -> torch.Tensor:
+    """W[n, t] = 1 − exp(−(n/N − t/T)² / 2g²) for N = T = 4, positions 0..3 → (4, 4)."""
+    pos = torch.arange(4, dtype=torch.float64) / 4
+    return 1 - torch.exp(-((pos[:, None] - pos[None, :]) ** 2) / (2 * g * g))
+
+
 def _guided_weight() -> float:
-    """W_nt = 1 − exp(−(n/N − t/T)² / 2g²) at n/N = 0.5, t/T = 0.25, g = 0.2."""
-    return 1.0 - math.exp(-((0.5 - 0.25) ** 2) / (2 * 0.2**2))
+    """Guided-attention loss (1/NT) Σ A·W of a stuck alignment: every frame on token 0."""
+    stuck = torch.zeros(4, 4, dtype=torch.float64)
+    stuck[0, :] = 1.0
+    diagonal = torch.eye(4, dtype=torch.float64)
+    W = _guided_penalties()
+    assert float((diagonal * W).mean()) == 0.0
+    return float((stuck * W).mean())
+
+
+def _han_weights() -> tuple[torch.Tensor, torch.Tensor]:
+    """Sentence weights β = softmax([2, 0, 0]) and sentence 1's word weights α = softmax([1, 0])."""
+    beta = torch.softmax(torch.tensor([2.0, 0.0, 0.0], dtype=torch.float64), -1)
+    alpha = torch.softmax(torch.tensor([1.0, 0.0], dtype=torch.float64), -1)
+    return beta, alpha
 
 
 def _hier_cost() -> float:
     """30 sentences × 40 words: block-diagonal (within-sentence) mask + a 30 × 30 sentence mask."""
     within = torch.block_diag(*[torch.ones(40, 40)] * 30).sum()
     return float(within + torch.ones(30, 30).sum())
+
+
+def _pe_wavelength(d: int, i: int) -> float:
+    """2π / ω_i with ω_i = exp(−ln(10000)·2i/d), the frequency used by the answer's code."""
+    freq = torch.exp(-math.log(10000.0) * torch.arange(0, d, 2, dtype=torch.float64) / d)
+    return float(2 * math.pi / freq[i])
 
 
 def _gat_params() -> float:
@@ -207,6 +242,12 @@ def _asr_full_scores() -> float:
     return float(torch.ones(frames, frames, dtype=torch.bool).sum())
 
 
+def _asr_rerun_scores() -> float:
+    """Full attention rerun over the prefix at every new frame: Σ_n (n × n mask) for n = 1..250."""
+    frames = round(10.0 / 0.010) // 4
+    return float(sum(torch.ones(n, n, dtype=torch.bool).sum() for n in range(1, frames + 1)))
+
+
 def _reach(mask: torch.Tensor, layers: int) -> torch.Tensor:
     """Which inputs each top-layer frame depends on after ``layers`` masked attention layers."""
     reach = torch.eye(mask.size(0), dtype=torch.bool)
@@ -227,16 +268,19 @@ FIXED: dict[str, Callable[[], float]] = {
     "q21-se-params": _se_params,
     "q21-vit-scores": _vit_scores,
     "q22-additive-params": _additive_params,
+    "q22-softmax-align": _toy_additive_weight,
     "q23-cost": _din_cost,
     "q24-expected-hard": _expected_hard,
+    "q24-softmax-weight": lambda: float(torch.softmax(torch.tensor([2.0, 1.0, 0.0]) / 0.5, -1)[0]),
     "q25-guided-weight": _guided_weight,
-    "q26-effective-weight": lambda: 0.6 * 0.5,
+    "q26-effective-weight": lambda: float(_han_weights()[0][0] * _han_weights()[1][0]),
     "q26-hier-cost": _hier_cost,
     "q27-gat-params": _gat_params,
     "q28-pe-value": lambda: math.sin(2 / 10000**0),
+    "q28-score-count": lambda: _pe_wavelength(512, 64),
     "q29-joint-count": _joint_count,
     "q29-divided-count": _divided_count,
-    "q30-full-scores": _asr_full_scores,
+    "q30-full-scores": _asr_rerun_scores,
     "q30-lookahead": _lookahead_ms,
 }
 
@@ -250,7 +294,7 @@ def test_file_is_a_valid_question(n: int) -> None:
     q = _load(n)
     assert q.id == path.stem and q.number == n
     assert [d.name for d in q.demo] == [DEMOS[n]] and not q.demo[0].params
-    assert q.see_also == TWINS.get(n, [])
+    assert set(TWINS.get(n, [])) <= set(q.see_also) and n not in q.see_also
     assert q.seed is not None
     assert (
         3 <= len(q.key_points) <= 6 and 2 <= len(q.follow_ups) <= 4 and 1 <= len(q.references) <= 5
@@ -367,16 +411,33 @@ def test_quoted_intermediate_numbers() -> None:
     se = _quiz(21, "q21-se-params").explanation.en
     assert f"= {256 * 16 + 16}" in se and f"= {16 * 256 + 256}" in se
     assert (224 // 16) ** 2 == 196 and "196" in _load(21).answer.en and "196" in _load(21).answer.zh
+    cost = _quiz(23, "q23-cost").explanation.en
+    assert all(
+        f"{x:,}".replace(",", "{,}") in cost for x in (500 * 100, 100 * 100, 100 * 100 + 500)
+    )
     add = _quiz(22, "q22-additive-params").explanation.en
     assert str(512 * 512) in add and str(512 * 1024) in add
+    toy = _quiz(22, "q22-softmax-align").explanation.en
+    e = _toy_additive_scores()
+    assert all(f"{x:.3f}" in toy for x in e[[0, 2]].tolist()) and float(e[1]) == 0.0
+    assert all(f"{x:.3f}" in toy for x in e.exp()[[0, 2]].tolist())
+    assert f"{e.exp().sum():.3f}" in toy and f"{_toy_additive_weight():.3f}" in toy
     assert f"{0.5 * 2 + 0.3 * 4 + 0.2 * 10:.1f}" in _quiz(24, "q24-expected-hard").explanation.en
+    tempered = _quiz(24, "q24-softmax-weight").explanation.en
+    e = torch.tensor([2.0, 1.0, 0.0], dtype=torch.float64)
+    assert f"{(e / 0.5).exp().sum():.3f}" in tempered and f"{e.exp().sum():.3f}" in tempered
+    assert f"{e.softmax(-1)[0]:.3f}" in tempered and f"{(e / 0.5).softmax(-1)[0]:.3f}" in tempered
+    assert float((e / 0.01).softmax(-1)[0]) > 0.999  # τ → 0: the hard argmax choice
     guided = _quiz(25, "q25-guided-weight").explanation.en
-    assert (
-        f"{0.25**2}" in guided
-        and f"{2 * 0.2**2:.2f}" in guided
-        and f"{0.25**2 / 0.08:.5f}" in guided
-    )
-    assert f"{math.exp(-0.78125):.3f}" in guided and f"{_guided_weight():.3f}" in guided
+    row = _guided_penalties()[0]
+    assert f"{2 * 0.2**2:.2f}" in guided and f"{0.25**2 / 0.08:.5f}" in guided
+    assert all(f"{w:.3f}" in guided for w in row[1:].tolist())
+    assert f"{row.sum():.3f}" in guided and f"{_guided_weight():.3f}" in guided
+    han = _quiz(26, "q26-effective-weight").explanation.en
+    beta, alpha = _han_weights()
+    assert f"{beta[0]:.3f}" in han and f"{alpha[0]:.3f}" in han
+    assert f"{math.exp(2) + 2:.3f}" in han and f"{math.e + 1:.3f}" in han
+    assert torch.isclose((beta[0] * alpha).sum(), beta[0])  # the words of a sentence add up to β
     hier = _quiz(26, "q26-hier-cost").explanation.en
     assert str(30 * 40**2) in hier and str(30**2) in hier and str((30 * 40) ** 2) in hier
     gat = _quiz(27, "q27-gat-params").explanation.en
@@ -389,6 +450,24 @@ def test_quoted_intermediate_numbers() -> None:
     assert str(8 * 196 * 8) in split and str(8 * 196 * 196) in split
     asr = _load(30).answer.en
     assert f"{int(_asr_full_scores()):,}" in asr and "250 frames" in asr
+    rerun = _quiz(30, "q30-full-scores").explanation.en
+    cached = int(torch.tril(torch.ones(250, 250, dtype=torch.bool)).sum())
+    assert f"{cached:,}".replace(",", "{,}") in rerun and "62{,}500" in rerun
+    assert f"about {_asr_rerun_scores() / _asr_full_scores():.0f} times" in rerun
+
+
+def test_q21_se_and_vit_facts_are_quoted_with_their_numbers() -> None:
+    """Hu et al. 2018, Table 2: ResNet-50 24.80 → SE-ResNet-50 23.29 top-1 error, 25.6M → 28.1M."""
+    gain, extra = 24.80 - 23.29, 28.1 / 25.6 - 1
+    assert round(gain, 2) == 1.51 and round(100 * extra) == 10
+    q = _load(21)
+    for text in (q.answer.en, q.corrections[0].correction.en):
+        assert "24.80 %" in text and "23.29 %" in text and f"{gain:.1f} points" in text
+        assert f"about {100 * extra:.0f} % more parameters" in text
+        assert "ImageNet-21k" in text and "only matches BiT" in text and "JFT-300M" in text
+    for text in (q.answer.zh, q.corrections[0].correction.zh):
+        assert "24.80%" in text and "23.29%" in text and f"{gain:.1f} 个百分点" in text
+        assert f"约 {100 * extra:.0f}%" in text and "持平" in text and "JFT-300M" in text
 
 
 def test_code_block_counts_match_the_masks() -> None:
@@ -400,6 +479,29 @@ def test_code_block_counts_match_the_masks() -> None:
     assert int(joint.sum()) == 1296 and int(temporal.sum() + spatial.sum()) == 468
     assert "== 1296" in _load(29).answer.en and "== 468" in _load(29).answer.en
     assert _params(nn.Linear(64, 4), nn.Linear(4, 64)) == 580 and "# 580" in _load(21).answer.en
+
+
+def test_q28_equivariant_not_invariant_and_raw_scores_are_symmetric() -> None:
+    torch.manual_seed(0)
+    n, d = 6, 8
+    w_q, w_k, w_v = (torch.randn(d, d) / math.sqrt(d) for _ in range(3))
+    x, perm = torch.randn(n, d), torch.tensor([3, 0, 5, 1, 4, 2])
+
+    def sa(inp: torch.Tensor) -> torch.Tensor:
+        return torch.nn.functional.scaled_dot_product_attention(inp @ w_q, inp @ w_k, inp @ w_v)
+
+    out, shuffled = sa(x), sa(x[perm])
+    torch.testing.assert_close(shuffled, out[perm], rtol=1e-5, atol=1e-6)  # equivariant
+    assert not torch.allclose(shuffled, out, atol=1e-3)  # … not invariant index by index
+    torch.testing.assert_close(shuffled.mean(0), out.mean(0), rtol=1e-5, atol=1e-6)  # pooled
+    assert _quiz(28, "q28-equivariance").answer is False
+    unit = torch.nn.functional.normalize(x, dim=-1)  # equal norms
+    raw = unit @ unit.T
+    assert torch.equal(raw, raw.T) and torch.equal(raw.argmax(-1), torch.arange(n))
+    item = _quiz(28, "q28-qkv")
+    assert "symmetric" in item.options[item.answer].en
+    wave = _quiz(28, "q28-score-count").explanation.en
+    assert f"{_pe_wavelength(512, 64):.2f}" in wave and f"{1 / 10000**0.25:.1f}" in wave
 
 
 def test_chunked_lookahead_does_not_grow_with_depth() -> None:

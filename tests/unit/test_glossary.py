@@ -70,6 +70,8 @@ def style_hits(data: Any) -> list[tuple[str, str]]:
         n = prose(text).count('"')
         if n:
             hits.append((field, f'{n} ASCII " in prose (use “ ”)'))
+        if text.count("“") != text.count("”"):
+            hits.append((field, "unbalanced “ ”"))
     return hits
 
 
