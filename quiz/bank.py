@@ -143,6 +143,14 @@ class BankLoader(yaml.SafeLoader):
         self._depth = self._nodes = self._aliases = 0
         self._sizes: dict[int, int] = {}  # id(node) → nodes it stands for, aliases expanded
 
+    def fetch_flow_collection_start(self, token_class: type) -> None:
+        """The scanner's ``[``/``{`` nesting, refused early (its look-ahead is slow on deep flows)."""
+        super().fetch_flow_collection_start(token_class)
+        if self.flow_level > MAX_DEPTH:
+            raise _Refused(
+                problem=f"nested more than {MAX_DEPTH} levels deep", problem_mark=self.get_mark()
+            )
+
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
         mark = self.peek_event().start_mark
         self._nodes += 1
