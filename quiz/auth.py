@@ -106,9 +106,12 @@ class Throttle:
             self._failures.pop(key, None)
 
     def _forget_old(self, now: float) -> None:
-        old = [k for k, (_, last) in self._failures.items() if now - last > FORGET_S]
-        for k in old:
-            del self._failures[k]
+        """Drop keys idle for FORGET_S, oldest first (the dict is kept in order of last failure)."""
+        while self._failures:
+            oldest = next(iter(self._failures))
+            if now - self._failures[oldest][1] <= FORGET_S:
+                break
+            del self._failures[oldest]
 
     def attempt(self, key: str, given: str, expected: str, now: float) -> Attempt:
         """Check ``given`` unless ``key`` must still wait; count the result against ``key`` only."""

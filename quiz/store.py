@@ -53,6 +53,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
+from engine.sanitize import CLASS_CODE, NAME, clean_text
+
 SCHEMA_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
@@ -455,7 +457,8 @@ class Store:
             )
 
     def set_class_code(self, learner_id: int, class_code: str | None) -> None:
-        code = (class_code or "").strip()[:40] or None
+        """Set (or, with None or blank, clear) a learner's class; the code is normalised first."""
+        code = clean_text(class_code, CLASS_CODE) if class_code and class_code.strip() else None
         with self._write() as conn:
             conn.execute(
                 update(learners).where(learners.c.id == learner_id).values(class_code=code)
@@ -528,10 +531,8 @@ def _now() -> datetime:
 
 
 def _clean_name(name: str) -> str:
-    cleaned = " ".join("".join(c for c in name if c.isprintable()).split())[:80]
-    if not cleaned:
-        raise ValueError("a display name needs at least one visible character")
-    return cleaned
+    """The display name normalised by :func:`engine.sanitize.clean_text` (``TextError`` if none)."""
+    return clean_text(name, NAME)
 
 
 def _learner(r: Any) -> Learner:
