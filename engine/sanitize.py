@@ -75,8 +75,12 @@ def _keep(c: str, multiline: bool) -> bool:
 
 
 def strip_invisible(text: str, multiline: bool = False) -> str:
-    """NFC ``text`` without format (Cf) and control (Cc) characters; tab/newline kept if ``multiline``."""
-    return "".join(c for c in unicodedata.normalize("NFC", text) if _keep(c, multiline))
+    """NFC ``text`` without format (Cf) and control (Cc) characters; tab/newline kept if
+    ``multiline``, else whitespace controls become spaces."""
+    nfc = unicodedata.normalize("NFC", text)
+    if not multiline:
+        nfc = "".join(" " if c.isspace() else c for c in nfc)
+    return "".join(c for c in nfc if _keep(c, multiline))
 
 
 def clean_text(text: object, rule: TextRule) -> str:
