@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from engine.registry import ParamError, UnknownDemo, get_demo
-from engine.sanitize import preview
+from engine.sanitize import has_lone_surrogate, preview
 from quiz.generators import check_generator
 from quiz.schema import Question
 
@@ -327,7 +327,7 @@ def _check_file(path: Path) -> tuple[Question | None, list[BankIssue]]:
     data, node, issues = read_yaml(path)
     if issues:
         return None, issues
-    out = _link_issues(data, path.name, node) + _image_issues(path.name, node)
+    out = _link_issues(data, path.name, node) + _text_issues(path.name, node)
     try:
         q = Question.model_validate(data)
     except ValidationError as e:
@@ -357,14 +357,25 @@ def _is_remote(url: str) -> bool:
     )
 
 
-def _image_issues(name: str, node: yaml.Node | None) -> list[BankIssue]:
-    """An issue for every Markdown or HTML image whose address is on another site (unless allowed)."""
-    if remote_images_allowed():
-        return []
+def _text_issues(name: str, node: yaml.Node | None) -> list[BankIssue]:
+    """An issue for every text with a lone surrogate, and for every Markdown or HTML image whose
+    address is on another site (unless ``ATLAS_ALLOW_REMOTE_IMAGES=1``)."""
+    allowed = remote_images_allowed()
     out = []
     for path, scalar in _scalars(node):
         text = str(scalar.value)
-        if "![" not in text and "<img" not in text.lower():
+        if has_lone_surrogate(text):
+            out.append(
+                BankIssue(
+                    name,
+                    scalar.start_mark.line + 1,
+                    _field(path),
+                    "text holds a lone surrogate (an escape such as \\ud800 that is not a "
+                    "character); write the character itself",
+                )
+            )
+            continue
+        if allowed or "![" not in text and "<img" not in text.lower():
             continue
         refs = {m.group(1) for m in _REF.finditer(text)}
         urls = [u for m in _IMAGE.finditer(text) for u in m.groups() if u] + sorted(refs) * (

@@ -280,3 +280,12 @@ def test_an_unexpected_error_while_checking_is_an_issue(
     assert b.questions == () and [str(i) for i in b.issues] == [
         "q01-sample.yaml:1: (file): cannot check this file (ZeroDivisionError)"
     ]
+
+
+def test_a_lone_surrogate_escape_in_bank_text_is_an_issue(bank_dir: Path):
+    data = sample_as("q02-sur", 2)
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    text = text.replace("en: Attention is a soft look-up.", 'en: "Attention \\ud800 look-up."')
+    assert "\\ud800" in text
+    messages = refused(bank_dir, "q02-sur.yaml", text)
+    assert any(": answer.en: text holds a lone surrogate" in m for m in messages), messages
