@@ -17,7 +17,7 @@ from engine.patterns import PATTERN_NAMES, PATTERNS, TYPE_NAMES
 from engine.registry import get_demo, source_of
 from engine.result import Result
 from engine.sanitize import TextError, TextRule, clean_text
-from engine.tokenize import MAX_CHARS, TextRejected
+from engine.tokenize import MAX_CHARS, TextRejected, check_text
 from quiz.grading import NAME_MODE, PAINT_MODE, Grade, grade
 from quiz.items import Item, predict_pattern
 from quiz.scheduler import now_utc
@@ -176,9 +176,9 @@ def pattern_table_ui(result: Result, language: str) -> None:
 def explore_ui(bert: Bert, language: str) -> None:
     """Input, head picker, the chosen view with its PNG, facts, and the source that ran."""
     text, pair = input_ui()
-    try:  # NFC, invisible and bidi characters dropped, lone surrogates refused (one helper)
-        text = clean_text(text, TextRule("text", max(len(text), 1), multiline=True))
-    except TextError as e:
+    try:  # the model's bounds first, then NFC, invisible/bidi characters dropped, no lone surrogates
+        text = clean_text(check_text(text), TextRule("text", len(text), multiline=True))
+    except (TextRejected, TextError) as e:
         st.error(e.message(language))
         return
     layer, head = head_picker_ui(bert)
