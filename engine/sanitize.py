@@ -39,10 +39,11 @@ class TextRule:
     field: str
     max_length: int
     multiline: bool = False
+    field_zh: str | None = None  # the field's name in Chinese messages (default: ``field``)
 
 
-NAME = TextRule("display name", 80)
-CLASS_CODE = TextRule("class code", 40)
+NAME = TextRule("display name", 80, field_zh="显示名")
+CLASS_CODE = TextRule("class code", 40, field_zh="班级代码")
 
 
 def preview(value: object, limit: int = PREVIEW_CHARS) -> str:
@@ -89,13 +90,13 @@ def clean_text(text: object, rule: TextRule) -> str:
 
     Raises :class:`TextError` for a non-string, a lone surrogate, or text with nothing visible.
     """
-    what = rule.field
+    what, zh = rule.field, rule.field_zh or rule.field
     if not isinstance(text, str):
-        raise TextError(f"{what} must be text", f"{what} 必须是文本")
+        raise TextError(f"{what} must be text", f"{zh} 必须是文本")
     if has_lone_surrogate(text):
         raise TextError(
             f"{what} holds an invalid character (a lone surrogate); type it again as plain text",
-            f"{what} 含有无效字符（孤立代理项）；请重新输入普通文本",
+            f"{zh} 含有无效字符（孤立代理项）；请重新输入普通文本",
         )
     kept = strip_invisible(text, rule.multiline)
     if not rule.multiline:
@@ -106,8 +107,8 @@ def clean_text(text: object, rule: TextRule) -> str:
             f"{what} has only invisible characters; type at least one visible character"
             if invisible
             else f"{what} is empty; type at least one visible character",
-            f"{what} 只有不可见字符：请至少输入一个可见字符"
+            f"{zh} 只有不可见字符：请至少输入一个可见字符"
             if invisible
-            else f"{what} 为空：请至少输入一个可见字符",
+            else f"{zh} 为空：请至少输入一个可见字符",
         )
     return kept[: rule.max_length]

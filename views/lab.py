@@ -177,7 +177,7 @@ def explore_ui(bert: Bert, language: str) -> None:
     """Input, head picker, the chosen view with its PNG, facts, and the source that ran."""
     text, pair = input_ui()
     try:  # the model's bounds first, then NFC, invisible/bidi characters dropped, no lone surrogates
-        text = clean_text(check_text(text), TextRule("text", len(text), multiline=True))
+        text = clean_text(check_text(text), TextRule("text", len(text), True, "文本"))
     except (TextRejected, TextError) as e:
         st.error(e.message(language))
         return
