@@ -471,11 +471,22 @@ def load_bank(directory: Path, strict: bool = True) -> Bank:
     Non-strict, a refused file is left out and its issues kept, so the valid rest can be served.
     """
     directory = Path(directory)
-    if not directory.is_dir():
-        raise BankError(
-            [BankIssue(str(directory), 0, "(directory)", "not a directory of question files")]
+    try:
+        if not directory.is_dir():
+            raise NotADirectoryError
+        paths = sorted(
+            p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
         )
-    paths = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    except OSError as e:
+        why = (
+            "not a directory of question files"
+            if isinstance(e, NotADirectoryError)
+            else f"cannot list the directory: {e.strerror or type(e).__name__}"
+        )
+        problem = BankIssue(str(directory), 0, "(directory)", why)
+        if strict:
+            raise BankError([problem]) from None
+        return Bank(questions=(), issues=(problem,))
     good: list[tuple[Path, Question]] = []
     issues: list[BankIssue] = []
     refused: list[str] = []

@@ -289,3 +289,10 @@ def test_a_lone_surrogate_escape_in_bank_text_is_an_issue(bank_dir: Path):
     assert "\\ud800" in text
     messages = refused(bank_dir, "q02-sur.yaml", text)
     assert any(": answer.en: text holds a lone surrogate" in m for m in messages), messages
+
+
+def test_a_missing_directory_is_an_issue_when_lenient(tmp_path: Path):
+    b = load_bank(tmp_path / "nowhere", strict=False)
+    assert b.questions == () and [i.message for i in b.issues] == [
+        "not a directory of question files"
+    ]
