@@ -34,7 +34,9 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
     params = {}
     for pair in pairs:
         if "=" not in pair:
-            raise SystemExit(f"atlas demo: --param takes key=value, got {pair!r}")
+            from engine.sanitize import preview
+
+            raise SystemExit(f"atlas demo: --param takes key=value, got {preview(pair)}")
         key, value = pair.split("=", 1)
         params[key.strip()] = value
     return params

@@ -13,6 +13,7 @@ import importlib
 import inspect
 import math
 import pkgutil
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import Any, Literal
 
 from engine.devices import resolve_device, timed
 from engine.result import Result
+from engine.sanitize import TextError, TextRule, clean_text, preview
 
 Kind = Literal["int", "float", "bool", "choice", "text"]
 Text = dict[str, str]  # {"zh": …, "en": …}
@@ -36,7 +38,7 @@ class ParamError(ValueError):
 class UnknownDemo(KeyError):
     def __init__(self, name: str, known: list[str]):
         self.name = name
-        super().__init__(f"unknown demo {name!r}; known demos: {', '.join(known)}")
+        super().__init__(f"unknown demo {preview(name)}; known demos: {', '.join(known)}")
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -60,6 +62,9 @@ class ParamSpec:
     max_length: int = 300
     help: Text | None = None
 
+    pattern: str | None = None  # text: the whole value must match this regular expression
+    accepts: str | None = None  # text: what ``pattern`` accepts, in words (for ``allowed``)
+
     def allowed(self) -> str:
         """Human-readable statement of what this parameter accepts."""
         if self.kind in ("int", "float"):
@@ -68,40 +73,82 @@ class ParamSpec:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind == "bool":
             return "true or false"
+        if self.accepts:
+            return self.accepts
         return f"text of 1 to {self.max_length} printable characters"
 
     def check(self, value: Any) -> Any:
-        """The value coerced to this kind; ``ValueError`` naming what is allowed otherwise."""
-        bad = ValueError(f"{self.name}: {value!r} is not allowed; expected {self.allowed()}")
+        """The value coerced to this kind; ``ValueError`` naming the parameter and what is allowed.
+
+        The message shows a bounded preview of the value (:func:`engine.sanitize.preview`), never
+        its full ``repr``; any error while looking at the value (a huge integer, a deep list) is
+        reported the same way.
+        """
+        try:
+            return self._check(value)
+        except ParamValueError:
+            raise
+        except (ValueError, TypeError, OverflowError, RecursionError, MemoryError):
+            raise self._bad(value) from None
+
+    def _bad(self, value: Any) -> ParamValueError:
+        return ParamValueError(
+            f"{self.name}: {preview(value)} is not allowed; expected {self.allowed()}"
+        )
+
+    def _check(self, value: Any) -> Any:
         if isinstance(value, str) and self.kind != "text":
             value = _parse(value.strip(), self.kind)
         if self.kind == "bool":
             if not isinstance(value, bool):
-                raise bad
+                raise self._bad(value)
             return value
         if self.kind in ("int", "float"):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise bad
-            if self.kind == "int" and (not math.isfinite(value) or value != int(value)):
-                raise bad
-            if not math.isfinite(value) or not (self.min <= value <= self.max):
-                raise bad
-            return int(value) if self.kind == "int" else float(value)
+            return self._number(value)
         if self.kind == "choice":
-            if (
-                isinstance(value, (int, float))
-                and not isinstance(value, bool)
-                and str(value) in self.choices
-            ):
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**12:
                 value = str(value)  # ``heads: 4`` in YAML means the choice "4"
-            if value not in self.choices:
-                raise bad
+            elif isinstance(value, float) and math.isfinite(value) and str(value) in self.choices:
+                value = str(value)
+            if not isinstance(value, str) or value not in self.choices:
+                raise self._bad(value)
             return value
-        if not isinstance(value, str) or not value.strip() or len(value) > self.max_length:
-            raise bad
+        return self._text(value)
+
+    def _number(self, value: Any) -> int | float:
+        """An int or float within [min, max]; a huge int is compared exactly, never made a float."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self._bad(value)
+        if isinstance(value, float) and (
+            not math.isfinite(value) or (self.kind == "int" and not value.is_integer())
+        ):
+            raise self._bad(value)
+        if not (self.min <= value <= self.max):
+            raise self._bad(value)
+        return int(value) if self.kind == "int" else float(value)
+
+    def _text(self, value: Any) -> str:
+        """Text through :func:`engine.sanitize.clean_text`, then length and ``pattern`` checked."""
+        if not isinstance(value, str):
+            raise self._bad(value)
+        if len(value) > self.max_length:
+            raise ParamValueError(
+                f"{self.name}: text of {len(value):,} characters is too long; "
+                f"expected {self.allowed()}"
+            )
         if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in value):
-            raise ValueError(f"{self.name}: control characters are not allowed in text")
-        return value
+            raise ParamValueError(f"{self.name}: control characters are not allowed in text")
+        try:
+            text = clean_text(value, TextRule(self.name, self.max_length, multiline=True))
+        except TextError as e:
+            raise ParamValueError(f"{self.name}: {e.en}; expected {self.allowed()}") from None
+        if self.pattern is not None and not re.fullmatch(self.pattern, text):
+            raise self._bad(value)
+        return text
+
+
+class ParamValueError(ValueError):
+    """A value refused by :meth:`ParamSpec.check`; the message starts with the parameter's name."""
 
 
 def _parse(text: str, kind: Kind) -> Any:
@@ -109,6 +156,8 @@ def _parse(text: str, kind: Kind) -> Any:
         low = text.lower()
         return True if low in _TRUE else False if low in _FALSE else text
     if kind in ("int", "float"):
+        if len(text) > 100:
+            return text  # no number a demo takes is written with more characters
         try:
             return (
                 float(text) if kind == "float" or "." in text or "e" in text.lower() else int(text)
@@ -138,10 +187,10 @@ class Demo:
         """Defaults overlaid with ``raw``, each value checked; ``ParamError`` lists every problem."""
         values, problems = self.defaults(), []
         for key, value in raw.items():
-            spec = self.spec(key)
+            spec = self.spec(key) if isinstance(key, str) else None
             if spec is None:
                 names = ", ".join(p.name for p in self.params) or "none"
-                problems.append(f"{key}: unknown parameter; this demo takes: {names}")
+                problems.append(f"{param_name(key)}: unknown parameter; this demo takes: {names}")
                 continue
             try:
                 values[key] = spec.check(value)
@@ -150,6 +199,13 @@ class Demo:
         if problems:
             raise ParamError(self.name, problems)
         return values
+
+
+def param_name(key: object) -> str:
+    """A parameter name as given, for a message: plain if short and printable, else a preview."""
+    if isinstance(key, str) and len(key) <= 40 and key.isprintable() and ":" not in key:
+        return key
+    return preview(key, 40)
 
 
 def demo(

@@ -1,33 +1,42 @@
-"""The teacher's password: a constant-time check and a server-side exponential backoff.
+"""The teacher's password: a constant-time check and a per-client, capped backoff.
 
 The password lives only in the ``TEACHER_PASSWORD`` environment variable; nothing here stores it
-or anything derived from it. After n consecutive failures from one key (the client's address),
+or anything derived from it. After n consecutive failures from one client key (its address),
 that key must wait
 
     wait(n) = min(BASE_S · 2^(n − 1), CAP_S)   seconds
 
-before another password is even checked. A client address can be forged, so every failure also
-counts towards one shared key, :data:`ALL`, whose wait starts after GLOBAL_FREE failures in a row:
-wait_all(n) = wait(n − GLOBAL_FREE). Guessing is then slow even from many addresses, while one
-student typing wrong passwords delays the teacher by at most CAP_S.
+before another password from it is even checked. The wait belongs to that key alone: failures
+from one client never delay a password typed at another, so a student guessing whenever allowed
+cannot keep the teacher out, and the teacher's own typos cost at most CAP_S.
+
+The client key is the address Streamlit sees (:func:`client_key`). Behind a reverse proxy that
+address is the proxy's, so every client would share one key; with ``ATLAS_TRUSTED_PROXIES=N``
+(the number of proxies in front of the app, each appending to ``X-Forwarded-For``) the key is
+the address the outermost trusted proxy saw. Without that setting the header is ignored, since
+any client can write it.
 
 The counts live in a :class:`Throttle` held by the server process (the page keeps one in
 ``st.cache_resource``), so reloading the page or opening a new browser session does not reset
-them. A success clears the key and the shared count; an hour without failures clears a key.
+them. A success clears its key; an hour without failures clears a key; at most MAX_KEYS keys
+are kept (the oldest are dropped first).
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 BASE_S = 1.0
-CAP_S = 300.0
+CAP_S = 60.0
 FORGET_S = 3600.0  # a key with no failure for this long starts again from zero
-GLOBAL_FREE = 10  # failures from all clients together before the shared wait starts
-ALL = "*"  # the shared key
+MAX_KEYS = 10_000  # failure records kept at most (oldest dropped), so memory stays bounded
+TRUSTED_PROXIES_ENV = "ATLAS_TRUSTED_PROXIES"
+MAX_TRUSTED_PROXIES = 5
 
 
 def teacher_password() -> str | None:
@@ -62,7 +71,7 @@ class Attempt:
 
 @dataclass
 class Throttle:
-    """Consecutive failures per key and when that key may try again (thread-safe)."""
+    """Consecutive failures per client key and when that key may try again (thread-safe)."""
 
     base_s: float = BASE_S
     cap_s: float = CAP_S
@@ -70,38 +79,42 @@ class Throttle:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def wait(self, key: str, now: float) -> float:
-        """Seconds until ``key`` may try again (0: now): its own wait or the shared one."""
-        return max(self._wait(key, 0, now), self._wait(ALL, GLOBAL_FREE, now))
-
-    def _wait(self, key: str, free: int, now: float) -> float:
+        """Seconds until ``key`` may try again (0: now); only ``key``'s own failures count."""
         with self._lock:
             n, last = self._failures.get(key, (0, now))
-        return max(0.0, last + backoff(n - free, self.base_s, self.cap_s) - now)
+        if now - last > FORGET_S:
+            return 0.0
+        return max(0.0, last + backoff(n, self.base_s, self.cap_s) - now)
 
     def failures(self, key: str) -> int:
         with self._lock:
             return self._failures.get(key, (0, 0.0))[0]
 
     def failed(self, key: str, now: float) -> float:
-        """Count a failure for ``key`` and for :data:`ALL`; returns the wait ``key`` now has."""
+        """Count a failure for ``key``; returns the wait ``key`` now has."""
         with self._lock:
             self._forget_old(now)
-            for k in (key, ALL):
-                self._failures[k] = (self._failures.get(k, (0, now))[0] + 1, now)
+            n, last = self._failures.pop(key, (0, now))
+            n = 0 if now - last > FORGET_S else n
+            self._failures[key] = (n + 1, now)  # re-inserted: the dict stays oldest-first
+            while len(self._failures) > MAX_KEYS:
+                del self._failures[next(iter(self._failures))]
         return self.wait(key, now)
 
     def succeeded(self, key: str) -> None:
         with self._lock:
             self._failures.pop(key, None)
-            self._failures.pop(ALL, None)
 
     def _forget_old(self, now: float) -> None:
-        old = [k for k, (_, last) in self._failures.items() if now - last > FORGET_S]
-        for k in old:
-            del self._failures[k]
+        """Drop keys idle for FORGET_S, oldest first (the dict is kept in order of last failure)."""
+        while self._failures:
+            oldest = next(iter(self._failures))
+            if now - self._failures[oldest][1] <= FORGET_S:
+                break
+            del self._failures[oldest]
 
     def attempt(self, key: str, given: str, expected: str, now: float) -> Attempt:
-        """Check ``given`` unless ``key`` must still wait; count the result."""
+        """Check ``given`` unless ``key`` must still wait; count the result against ``key`` only."""
         wait = self.wait(key, now)
         if wait > 0:
             return Attempt(ok=False, checked=False, wait_s=wait)
@@ -109,3 +122,45 @@ class Throttle:
             self.succeeded(key)
             return Attempt(ok=True, checked=True, wait_s=0.0)
         return Attempt(ok=False, checked=True, wait_s=self.failed(key, now))
+
+
+def trusted_proxies() -> int:
+    """``ATLAS_TRUSTED_PROXIES`` as a count from 0 to MAX_TRUSTED_PROXIES (0 if unset or invalid)."""
+    raw = os.environ.get(TRUSTED_PROXIES_ENV, "").strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 2):
+        return 0
+    return min(int(raw), MAX_TRUSTED_PROXIES)
+
+
+def client_key(peer: str | None, headers: Mapping[str, str] | None, proxies: int = 0) -> str:
+    """Whom failures count against: ``ip:<address>``.
+
+    With ``proxies`` = N > 0 trusted proxies, the N-th address from the right of
+    ``X-Forwarded-For`` (the client as the outermost trusted proxy saw it); otherwise, or when
+    that entry is missing or not an address, the peer address (``local`` when unknown).
+    """
+    if proxies > 0 and headers is not None:
+        raw = _header(headers, "x-forwarded-for")
+        hops = [h.strip() for h in raw.split(",")][-MAX_TRUSTED_PROXIES * 4 :] if raw else []
+        if len(hops) >= proxies:
+            candidate = _address(hops[-proxies])
+            if candidate is not None:
+                return f"ip:{candidate}"
+    address = _address(peer) if isinstance(peer, str) else None
+    return f"ip:{address}" if address else "ip:local"
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    try:
+        value = headers.get(name) or headers.get(name.title()) or ""
+    except Exception:  # noqa: BLE001 — a headers object we cannot read: no header
+        return ""
+    return value[:2000] if isinstance(value, str) else ""
+
+
+def _address(text: str | None) -> str | None:
+    """``text`` as a normalised IP address, or None if it is not one."""
+    try:
+        return str(ipaddress.ip_address((text or "").strip()))
+    except ValueError:
+        return None

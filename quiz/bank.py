@@ -6,7 +6,10 @@ YAML is read with ``SafeLoader`` only, so a bank can never construct Python obje
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+import os
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,10 +18,20 @@ import yaml
 from pydantic import ValidationError
 
 from engine.registry import ParamError, UnknownDemo, get_demo
+from engine.sanitize import has_lone_surrogate, preview
 from quiz.generators import check_generator
 from quiz.schema import Question
 
-MAX_FILE_BYTES = 1_000_000
+log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 1_000_000  # checked with stat before reading; at most this + 1 bytes are read
+MAX_DEPTH = 32  # nesting levels of mappings and lists (the shipped bank uses 6)
+MAX_NODES = 20_000  # values in one file, as written (the shipped files have about 400)
+MAX_EXPANDED = 20_000  # values in one file with every alias expanded
+MAX_ALIASES = 50  # ``*name`` references in one file
+MAX_INT_DIGITS = 30  # an integer with more digits is refused before it is converted
+MAX_MESSAGE_CHARS = 300  # an issue's message is cut to this length
+REMOTE_IMAGES_ENV = "ATLAS_ALLOW_REMOTE_IMAGES"  # "1": Markdown may show images from other sites
 
 
 @dataclass(frozen=True)
@@ -98,19 +111,167 @@ def _field(path: list[str]) -> str:
     return "".join(p if p.startswith("[") else f".{p}" for p in path).lstrip(".") or "(file)"
 
 
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """A file refused while it was read (too deep, too many aliases, a duplicate key, …)."""
+
+
+class _BadValue(yaml.MarkedYAMLError):
+    """A tagged or plain value that cannot be read as its type (``!!int abc``, ``!!bool maybe``)."""
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+class BankLoader(yaml.SafeLoader):
+    """``SafeLoader`` with bounds: nesting depth, node count, aliases and their expansion, integer
+    digits; duplicate mapping keys refused; a value that cannot be built becomes a located error.
+
+    Every bound is checked on the composed nodes, before any Python value is constructed, so an
+    alias chain ("billion laughs") is refused without ever being expanded.
+    """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = self._nodes = self._aliases = 0
+        self._sizes: dict[int, int] = {}  # id(node) → nodes it stands for, aliases expanded
+
+    def fetch_flow_collection_start(self, token_class: type) -> None:
+        """The scanner's ``[``/``{`` nesting, refused early (its look-ahead is slow on deep flows)."""
+        super().fetch_flow_collection_start(token_class)
+        if self.flow_level > MAX_DEPTH:
+            raise _Refused(
+                problem=f"nested more than {MAX_DEPTH} levels deep", problem_mark=self.get_mark()
+            )
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        mark = self.peek_event().start_mark
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _Refused(problem=f"more than {MAX_NODES:,} values in one file", problem_mark=mark)
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _Refused(
+                    problem=f"more than {MAX_ALIASES} YAML aliases (*name) in one file",
+                    problem_mark=mark,
+                )
+            node = super().compose_node(parent, index)
+            if id(node) not in self._sizes:
+                raise _Refused(
+                    problem="an alias refers to a value that holds it", problem_mark=mark
+                )
+            return node
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _Refused(problem=f"nested more than {MAX_DEPTH} levels deep", problem_mark=mark)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        size = 1 + sum(self._sizes[id(c)] for c in _children(node))
+        if size > MAX_EXPANDED:
+            raise _Refused(
+                problem=f"this value expands to more than {MAX_EXPANDED:,} values "
+                "(YAML aliases repeat what they point to)",
+                problem_mark=node.start_mark,
+            )
+        self._sizes[id(node)] = size
+        return node
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError) as e:
+            raise _BadValue(
+                problem=f"cannot read {preview(node.value) if isinstance(node, yaml.ScalarNode) else 'this value'}"
+                f" as {node.tag.rsplit(':', 1)[-1]} ({type(e).__name__})",
+                problem_mark=node.start_mark,
+            ) from None
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if not isinstance(node, yaml.MappingNode):
+            return super().construct_mapping(node, deep=deep)  # reports the shape problem
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE:
+                continue
+            key = self.construct_object(key_node)
+            try:
+                first = seen.get(key)
+            except TypeError:
+                continue  # an unhashable key: the base class reports it
+            if first is not None:
+                raise _Refused(
+                    problem=f"duplicate key {preview(key)} (first on line {first}); "
+                    "each key may appear only once",
+                    problem_mark=key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        digits = sum(c.isalnum() for c in str(node.value))
+        if digits > MAX_INT_DIGITS:
+            raise _Refused(
+                problem=f"integer of {digits:,} digits; at most {MAX_INT_DIGITS} are allowed",
+                problem_mark=node.start_mark,
+            )
+        return super().construct_yaml_int(node)
+
+
+BankLoader.add_constructor("tag:yaml.org,2002:int", BankLoader.construct_yaml_int)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """At most ``MAX_FILE_BYTES + 1`` bytes of ``path``, after its size was checked by ``stat``."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise _TooBig(size)
+    with path.open("rb") as f:
+        raw = f.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        raise _TooBig(len(raw))
+    return raw
+
+
+class _TooBig(Exception):
+    def __init__(self, size: int):
+        self.size = size
+
+
+def _parse(text: str) -> tuple[Any, yaml.Node | None]:
+    """One document composed (bounded) and constructed from those nodes by :class:`BankLoader`."""
+    loader = BankLoader(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    finally:
+        loader.dispose()
+
+
 def read_yaml(path: Path) -> tuple[Any, yaml.Node | None, list[BankIssue]]:
-    """Parse ``path`` safely; return (data, node tree, issues)."""
+    """Parse ``path`` safely; return (data, node tree, issues). Never raises."""
     name = path.name
 
     def issue(line: int, msg: str, fld: str = "(file)") -> tuple[None, None, list[BankIssue]]:
         return None, None, [BankIssue(name, line, fld, msg)]
 
     try:
-        raw = path.read_bytes()
+        raw = _read_bytes(path)
+    except _TooBig as e:
+        return issue(1, f"file is {e.size:,} bytes; at most {MAX_FILE_BYTES:,} are allowed")
     except OSError as e:
         return issue(1, f"cannot read file: {e.strerror or e}")
-    if len(raw) > MAX_FILE_BYTES:
-        return issue(1, f"file is {len(raw):,} bytes; at most {MAX_FILE_BYTES:,} are allowed")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -124,36 +285,135 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None, list[BankIssue]]:
             "file is empty; a question needs id, number, title, demo, answer, … (see questions/README.md)",
         )
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 — SafeLoader: plain data only
+        data, node = _parse(text)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else 1
-        what = str(e.problem or e).strip()
+        what = _bounded(str(e.problem or e).strip())
         if isinstance(e, yaml.constructor.ConstructorError):
             what = f"{what} — YAML tags that build objects are not allowed in a question bank"
         return issue(line, f"YAML error: {what}")
     except yaml.YAMLError as e:
-        return issue(1, f"YAML error: {e}")
+        return issue(1, f"YAML error: {_bounded(str(e))}")
+    except RecursionError:
+        return issue(1, f"YAML error: nested more than {MAX_DEPTH} levels deep")
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError) as e:
+        return issue(1, f"YAML error: cannot read a value ({type(e).__name__})")
     if not isinstance(data, dict):
         return issue(1, f"top level must be a mapping of fields, not {type(data).__name__}")
     return data, node, []
 
 
+def _bounded(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """``message`` cut to ``limit`` characters (``…`` when cut)."""
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
 def check_file(path: Path) -> tuple[Question | None, list[BankIssue]]:
-    """Validate one file: schema, demo links and their parameters, numeric generators."""
+    """Validate one file: schema, demo links and their parameters, numeric generators, images.
+
+    Never raises: anything unexpected while checking becomes an issue of this file.
+    """
+    try:
+        return _check_file(path)
+    except Exception as e:  # noqa: BLE001 — one bad file must never take the bank down
+        log.exception("unexpected error while checking %s", path)
+        return None, [
+            BankIssue(path.name, 1, "(file)", f"cannot check this file ({type(e).__name__})")
+        ]
+
+
+def _check_file(path: Path) -> tuple[Question | None, list[BankIssue]]:
     data, node, issues = read_yaml(path)
     if issues:
         return None, issues
-    out = _link_issues(data, path.name, node)
+    out = _link_issues(data, path.name, node) + _text_issues(path.name, node)
     try:
         q = Question.model_validate(data)
     except ValidationError as e:
-        for err in e.errors():
+        for err in e.errors(include_url=False, include_input=False):
             line, fpath = _walk(node, err["loc"])
-            out.insert(0, BankIssue(path.name, line, _field(fpath), err["msg"]))
+            out.insert(0, BankIssue(path.name, line, _field(fpath), _bounded(str(err["msg"]))))
         return None, sorted(out, key=lambda i: i.line)
     return (None, out) if out else (q, [])
+
+
+_IMAGE = re.compile(
+    r"!\[[^\]]*\]\(\s*<?\s*([^)\s>]*)|<img\b[^>]*\bsrc\s*=\s*[\"']?([^\"'\s>]*)", re.I
+)
+_REF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+
+
+def remote_images_allowed() -> bool:
+    """Whether bank Markdown may show images from other sites (``ATLAS_ALLOW_REMOTE_IMAGES=1``)."""
+    return os.environ.get(REMOTE_IMAGES_ENV, "").strip() == "1"
+
+
+def _is_remote(url: str) -> bool:
+    return (
+        url.startswith("//")
+        or bool(re.match(r"[a-z][a-z0-9+.-]*:", url, re.I))
+        and not url.lower().startswith("data:")
+    )
+
+
+def _text_issues(name: str, node: yaml.Node | None) -> list[BankIssue]:
+    """An issue for every text with a lone surrogate, and for every Markdown or HTML image whose
+    address is on another site (unless ``ATLAS_ALLOW_REMOTE_IMAGES=1``)."""
+    allowed = remote_images_allowed()
+    out = []
+    for path, scalar in _scalars(node):
+        text = str(scalar.value)
+        if has_lone_surrogate(text):
+            out.append(
+                BankIssue(
+                    name,
+                    scalar.start_mark.line + 1,
+                    _field(path),
+                    "text holds a lone surrogate (an escape such as \\ud800 that is not a "
+                    "character); write the character itself",
+                )
+            )
+            continue
+        if allowed or "![" not in text and "<img" not in text.lower():
+            continue
+        refs = {m.group(1) for m in _REF.finditer(text)}
+        urls = [u for m in _IMAGE.finditer(text) for u in m.groups() if u] + sorted(refs) * (
+            "![" in text
+        )
+        remote = next((u for u in urls if _is_remote(u)), None)
+        if remote is not None:
+            out.append(
+                BankIssue(
+                    name,
+                    scalar.start_mark.line + 1,
+                    _field(path),
+                    f"image from another site ({preview(remote)}): every learner's browser would "
+                    f"fetch it; put the picture in a demo or figure, or set {REMOTE_IMAGES_ENV}=1",
+                )
+            )
+    return out
+
+
+def _scalars(node: yaml.Node | None) -> Iterator[tuple[list[str], yaml.ScalarNode]]:
+    """Every scalar value node with its field path (each node once, aliases not followed twice)."""
+    seen: set[int] = set()
+    stack: list[tuple[list[str], yaml.Node]] = [([], node)] if node is not None else []
+    while stack:
+        path, n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if isinstance(n, yaml.ScalarNode):
+            yield path, n
+        elif isinstance(n, yaml.SequenceNode):
+            stack += [([*path, f"[{i}]"], c) for i, c in enumerate(n.value)]
+        elif isinstance(n, yaml.MappingNode):
+            stack += [
+                ([*path, str(k.value)[:40]], v)
+                for k, v in n.value
+                if isinstance(k, yaml.ScalarNode)
+            ]
 
 
 def _link_issues(data: dict[str, Any], name: str, node: yaml.Node | None) -> list[BankIssue]:
@@ -164,7 +424,7 @@ def _link_issues(data: dict[str, Any], name: str, node: yaml.Node | None) -> lis
     located = (
         [(["demo"], links)]
         if isinstance(links, dict)
-        else [(["demo", i], x) for i, x in enumerate(links or []) if isinstance(links, list)]
+        else [(["demo", i], x) for i, x in enumerate(links if isinstance(links, list) else [])]
     )
     for loc, link in located:
         if not isinstance(link, dict) or not isinstance(link.get("name"), str):
@@ -178,7 +438,12 @@ def _link_issues(data: dict[str, Any], name: str, node: yaml.Node | None) -> lis
             for problem in e.problems:
                 key = problem.split(":", 1)[0]
                 out.append(
-                    _issue(name, node, [*loc, "params", key], f"demo {link['name']!r}: {problem}")
+                    _issue(
+                        name,
+                        node,
+                        [*loc, "params", key],
+                        f"demo {preview(link['name'])}: {problem}",
+                    )
                 )
     items = data.get("quiz")
     for i, item in enumerate(items if isinstance(items, list) else []):
@@ -191,7 +456,7 @@ def _link_issues(data: dict[str, Any], name: str, node: yaml.Node | None) -> lis
 
 def _issue(name: str, node: yaml.Node | None, loc: list[Any], message: str) -> BankIssue:
     line, fpath = _walk(node, loc)
-    return BankIssue(name, line, _field(fpath), message)
+    return BankIssue(name, line, _field(fpath), _bounded(message))
 
 
 def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
@@ -206,11 +471,22 @@ def load_bank(directory: Path, strict: bool = True) -> Bank:
     Non-strict, a refused file is left out and its issues kept, so the valid rest can be served.
     """
     directory = Path(directory)
-    if not directory.is_dir():
-        raise BankError(
-            [BankIssue(str(directory), 0, "(directory)", "not a directory of question files")]
+    try:
+        if not directory.is_dir():
+            raise NotADirectoryError
+        paths = sorted(
+            p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
         )
-    paths = sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    except OSError as e:
+        why = (
+            "not a directory of question files"
+            if isinstance(e, NotADirectoryError)
+            else f"cannot list the directory: {e.strerror or type(e).__name__}"
+        )
+        problem = BankIssue(str(directory), 0, "(directory)", why)
+        if strict:
+            raise BankError([problem]) from None
+        return Bank(questions=(), issues=(problem,))
     good: list[tuple[Path, Question]] = []
     issues: list[BankIssue] = []
     refused: list[str] = []

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Column, Integer, MetaData, String, Table, delete, insert, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from engine.sanitize import CLASS_CODE, TextError, clean_text, strip_invisible
 from quiz.bank import Bank
 from quiz.store import Store, UTCDateTime
 
@@ -32,13 +33,16 @@ assignments = Table(
 
 def class_code() -> str | None:
     """``CLASS_CODE`` from the environment (at most 40 characters), or None when class mode is off."""
-    code = os.environ.get("CLASS_CODE", "").strip()
-    return code[:40] or None
+    try:
+        return clean_text(os.environ.get("CLASS_CODE", ""), CLASS_CODE)
+    except TextError:
+        return None
 
 
 def _norm(code: str) -> bytes:
-    """NFKC, no spaces, upper case: ``" ab 12 "`` and ``"AB12"`` are the same class code."""
-    return "".join(unicodedata.normalize("NFKC", code).split()).upper().encode()
+    """NFKC, no spaces or invisible characters, upper case: ``" ab 12 "`` = ``"AB12"``."""
+    text = strip_invisible(code.encode("utf-8", "replace").decode("utf-8"))
+    return "".join(unicodedata.normalize("NFKC", text).split()).upper().encode()
 
 
 def code_matches(given: str, expected: str) -> bool:
@@ -66,6 +70,18 @@ class ClassBook:
         )
         with self.store.engine.connect() as conn:
             return [r[0] for r in conn.execute(q)]
+
+    def classes(self) -> list[str]:
+        """Every class code that has an assignment, sorted."""
+        q = select(assignments.c.class_code).distinct().order_by(assignments.c.class_code)
+        with self.store.engine.connect() as conn:
+            return [r[0] for r in conn.execute(q)]
+
+    def find_class(self, given: str) -> str | None:
+        """The existing class whose code ``given`` is (ignoring case, spaces and invisible
+        characters): ``CLASS_CODE`` or a class with an assignment; None if there is none."""
+        known = [c for c in (class_code(), *self.classes()) if c]
+        return next((c for c in known if code_matches(given, c)), None)
 
     def assign(self, code: str, question_ids: Sequence[str]) -> None:
         """Replace class ``code``'s assignment with ``question_ids`` (in this order), in one commit."""

@@ -15,7 +15,8 @@ from typing import Any
 import torch
 
 from engine import masks
-from engine.registry import ParamSpec
+from engine.registry import ParamSpec, param_name
+from engine.sanitize import preview
 from engine.softmax import stable_softmax
 
 Text = dict[str, str]
@@ -44,7 +45,7 @@ class Generator:
             if spec is None:
                 names = ", ".join(p.name for p in self.params) or "none"
                 problems.append(
-                    f"generator {self.name!r}: {key}: unknown parameter; it takes: {names}"
+                    f"generator {self.name!r}: {param_name(key)}: unknown parameter; it takes: {names}"
                 )
                 continue
             try:
@@ -240,7 +241,7 @@ GENERATORS: dict[str, Generator] = {
 def check_generator(name: str, params: Mapping[str, Any]) -> list[str]:
     """Problems with a bank's generator link (unknown name, bad parameters); empty if fine."""
     if name not in GENERATORS:
-        return [f"unknown generator {name!r}; known generators: {', '.join(GENERATORS)}"]
+        return [f"unknown generator {preview(name)}; known generators: {', '.join(GENERATORS)}"]
     return GENERATORS[name].check(params)[1]
 
 

@@ -51,7 +51,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+from engine.sanitize import CLASS_CODE, NAME, clean_text
 
 SCHEMA_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -238,6 +240,39 @@ def check_sqlite_file(path: Path) -> None:
     if rows != [("ok",)]:
         problems = "; ".join(str(r[0]) for r in rows[:3])
         raise StoreError(f"the database file {path} is damaged ({problems}). {advice}")
+    _check_sqlite_schema(path)
+
+
+def _check_sqlite_schema(path: Path) -> None:
+    """Refuse a foreign or newer schema before anything writes to the file (read-only connection)."""
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)) as con:
+            tables = {
+                r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            version = 0
+            if "schema_version" in tables:
+                version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
+    except sqlite3.DatabaseError as e:
+        raise StoreError(
+            f"the database file {path} cannot be read ({e}). It was left untouched."
+        ) from e
+    _schema_problem(str(path), tables, version)
+
+
+def _schema_problem(where: str, tables: set[str], version: int) -> None:
+    """``StoreError`` for tables that are not ours or a schema newer than this app's; else nothing."""
+    if tables and "schema_version" not in tables:
+        raise StoreError(
+            f"the database {where} holds tables that are not Attention Atlas's "
+            f"({', '.join(sorted(tables)[:5])}); it was left untouched — point ATLAS_DATA_DIR "
+            "or DATABASE_URL at another database"
+        )
+    if not isinstance(version, int) or version > SCHEMA_VERSION:
+        raise StoreError(
+            f"the database {where} has schema version {version}, newer than this app's "
+            f"{SCHEMA_VERSION}; it was left untouched — upgrade the app"
+        )
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -264,15 +299,52 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def _parse_url(url: str) -> Any:
+    """``url`` parsed by SQLAlchemy; ``StoreError`` saying what is wrong if it cannot be used."""
+    try:
+        parsed = make_url(url)
+        parsed.get_dialect()  # an unknown dialect or a missing driver fails here
+    except (NoSuchModuleError, ImportError) as e:
+        raise StoreError(
+            f"DATABASE_URL names a database this app cannot talk to ({_short(e)}); "
+            "PostgreSQL (postgresql://…) and SQLite (sqlite:///…) are supported"
+        ) from e
+    except (ArgumentError, ValueError, TypeError) as e:  # its text may hold a password: not shown
+        raise StoreError(
+            "DATABASE_URL cannot be read as a database address; "
+            "expected e.g. postgresql://user:password@host:5432/atlas or sqlite:////data/atlas.db"
+        ) from e
+    return parsed
+
+
+def _short(e: BaseException) -> str:
+    """The first line of an exception's message, without any password (at most 200 characters)."""
+    text = str(e).splitlines()[0] if str(e) else type(e).__name__
+    return text[:200]
+
+
+def _engine(url: str, sqlite: bool, where: str) -> Engine:
+    """The SQLAlchemy engine for ``url``; ``StoreError`` if its driver cannot be loaded."""
+    try:
+        return _sqlite_engine(url) if sqlite else create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError, ImportError, TypeError, ValueError) as e:
+        raise StoreError(f"cannot open the database {where}: {_short(e)}") from e
+
+
 class Store:
     """Learners, answers and cards in the database at ``url`` (see :func:`database_url`)."""
 
     def __init__(self, url: str | None = None):
         self.url = url or database_url()
-        parsed = make_url(self.url)
+        parsed = _parse_url(self.url)
         self.sqlite = parsed.get_backend_name() == "sqlite"
         self.where = parsed.database if self.sqlite else parsed.render_as_string(hide_password=True)
-        if self.sqlite and parsed.database and parsed.database != ":memory:":
+        if self.sqlite and (not parsed.database or parsed.database == ":memory:"):
+            raise StoreError(
+                f"DATABASE_URL {self.url!r} is an in-memory database, which keeps nothing once the "
+                "app stops; give a file, e.g. sqlite:////data/atlas.db, or leave DATABASE_URL unset"
+            )
+        if self.sqlite:
             path = Path(parsed.database)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -280,10 +352,8 @@ class Store:
                 raise StoreError(
                     f"cannot create the data directory {path.parent}: {e.strerror or e}"
                 ) from e
-            check_sqlite_file(path)
-        self.engine = (
-            _sqlite_engine(self.url) if self.sqlite else create_engine(self.url, pool_pre_ping=True)
-        )
+            check_sqlite_file(path)  # read-only: WAL is switched on only after this passed
+        self.engine = _engine(self.url, self.sqlite, self.where)
         try:
             self._migrate()
         except SQLAlchemyError as e:
@@ -291,6 +361,9 @@ class Store:
             raise StoreError(
                 f"cannot open the database {self.where}: {getattr(e, 'orig', e)}"
             ) from e
+        except StoreError:
+            self.engine.dispose()
+            raise
 
     def close(self) -> None:
         self.engine.dispose()
@@ -313,18 +386,12 @@ class Store:
                     insert(schema_version).values(version=SCHEMA_VERSION, applied_at=_now())
                 )
                 return
-            if "schema_version" not in tables:
-                raise StoreError(
-                    f"the database {self.where} holds tables that are not Attention Atlas's "
-                    f"({', '.join(sorted(tables)[:5])}); it was left untouched — point ATLAS_DATA_DIR "
-                    "or DATABASE_URL at another database"
-                )
-            version = conn.execute(select(func.max(schema_version.c.version))).scalar() or 0
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"the database {self.where} has schema version {version}, newer than this app's "
-                    f"{SCHEMA_VERSION}; upgrade the app"
-                )
+            version = (
+                conn.execute(select(func.max(schema_version.c.version))).scalar() or 0
+                if "schema_version" in tables
+                else 0
+            )
+            _schema_problem(self.where, tables, version)
             for v in range(version, SCHEMA_VERSION):
                 MIGRATIONS[v](conn)
                 conn.execute(insert(schema_version).values(version=v + 1, applied_at=_now()))
@@ -390,7 +457,8 @@ class Store:
             )
 
     def set_class_code(self, learner_id: int, class_code: str | None) -> None:
-        code = (class_code or "").strip()[:40] or None
+        """Set (or, with None or blank, clear) a learner's class; the code is normalised first."""
+        code = clean_text(class_code, CLASS_CODE) if class_code and class_code.strip() else None
         with self._write() as conn:
             conn.execute(
                 update(learners).where(learners.c.id == learner_id).values(class_code=code)
@@ -463,10 +531,8 @@ def _now() -> datetime:
 
 
 def _clean_name(name: str) -> str:
-    cleaned = " ".join("".join(c for c in name if c.isprintable()).split())[:80]
-    if not cleaned:
-        raise ValueError("a display name needs at least one visible character")
-    return cleaned
+    """The display name normalised by :func:`engine.sanitize.clean_text` (``TextError`` if none)."""
+    return clean_text(name, NAME)
 
 
 def _learner(r: Any) -> Learner:

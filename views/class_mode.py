@@ -20,6 +20,7 @@ from quiz.classes import ClassBook, assigned_items, class_code, code_matches
 from quiz.session import fresh_seed, new_session_id
 from quiz.store import Learner, Store
 from views.common import bank, questions_dir, tr
+from views.learner import checked_name
 
 LEARNER, NEW_CODE, QUIZ = "learner_id", "new_code", "quiz"  # the quiz page's session keys
 
@@ -78,8 +79,8 @@ def _join(store: Store, code: str, given: str, name: str) -> None:
     if not code_matches(given, code):
         st.error(tr("班级代码不对。", "That is not the class code."))
         return
-    if not name.strip():
-        st.error(tr("请输入你的名字。", "Type your name."))
+    name = checked_name(name)
+    if name is None:
         return
     guest = _guest(store)
     if guest is not None:  # keep what this visit already answered

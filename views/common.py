@@ -5,8 +5,9 @@ Importing this module draws nothing; pages call these helpers.
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,10 @@ from engine.result import Result
 from quiz.bank import Bank, load_bank
 from visuals import render_png
 
+log = logging.getLogger("atlas")
+
 LANGS = {"zh": "中文", "en": "English"}
+QUERY_DIGITS = 4  # ``?q=`` holds a question number: at most this many ASCII digits
 ROOT = Path(__file__).resolve().parent.parent
 
 # (url path, page script) in menu order; a page is listed only when its script exists.
@@ -114,3 +118,44 @@ def demo_png(name: str, params: tuple[tuple[str, Any], ...], device: str, langua
 def frozen(params: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     """Parameters as a hashable, ordered cache key."""
     return tuple(sorted(params.items()))
+
+
+def show_error(zh: str, en: str, error: BaseException | None = None) -> None:
+    """A short bilingual message on the page; the details (with traceback) go to the server log.
+
+    Learners never see a traceback or a server path; the teacher finds them in the log.
+    """
+    if error is not None:
+        log.error("%s (%s)", en, type(error).__name__, exc_info=error)
+    st.error(tr(zh, en))
+
+
+def parse_number(raw: object, max_digits: int = QUERY_DIGITS) -> int | None:
+    """``raw`` as a non-negative int if it is 1 to ``max_digits`` ASCII digits, else None.
+
+    Stricter than ``str.isdigit``, which also accepts ``²`` and ``①`` (that ``int`` refuses).
+    """
+    if not isinstance(raw, str) or not 0 < len(raw) <= max_digits:
+        return None
+    return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
+def query_number(known: Sequence[int], key: str = "q") -> int | None:
+    """``?q=`` as one of the ``known`` question numbers; None (with a notice) if it is not one.
+
+    Absent: None without a notice. Malformed or unknown: the page falls back to the first question.
+    """
+    raw = st.query_params.get(key)
+    if raw is None or raw == "":
+        return None
+    number = parse_number(raw)
+    if number is not None and number in known:
+        return number
+    st.info(
+        tr(
+            "链接中的问题编号无效或不存在，已显示第一个问题。",
+            "The question number in the link is not valid or does not exist; "
+            "showing the first question.",
+        )
+    )
+    return None

@@ -16,13 +16,14 @@ from engine.devices import resolve_device, timed
 from engine.patterns import PATTERN_NAMES, PATTERNS, TYPE_NAMES
 from engine.registry import get_demo, source_of
 from engine.result import Result
-from engine.tokenize import MAX_CHARS, TextRejected
+from engine.sanitize import TextError, TextRule, clean_text
+from engine.tokenize import MAX_CHARS, TextRejected, check_text
 from quiz.grading import NAME_MODE, PAINT_MODE, Grade, grade
 from quiz.items import Item, predict_pattern
 from quiz.scheduler import now_utc
 from quiz.session import fresh_seed, new_session_id, record
-from quiz.store import Store, StoreError, database_url
-from views.common import device_picker, lang, language_switch, tr
+from quiz.store import Store, database_url
+from views.common import device_picker, lang, language_switch, show_error, tr
 from visuals import render_png
 from visuals.model import SHORT
 
@@ -175,6 +176,11 @@ def pattern_table_ui(result: Result, language: str) -> None:
 def explore_ui(bert: Bert, language: str) -> None:
     """Input, head picker, the chosen view with its PNG, facts, and the source that ran."""
     text, pair = input_ui()
+    try:  # the model's bounds first, then NFC, invisible/bidi characters dropped, no lone surrogates
+        text = clean_text(check_text(text), TextRule("text", len(text), True, "文本"))
+    except (TextRejected, TextError) as e:
+        st.error(e.message(language))
+        return
     layer, head = head_picker_ui(bert)
     args = (model_key(bert), text, pair, layer, head)
     try:
@@ -294,10 +300,11 @@ def reveal_ui(bert: Bert, args: tuple, answer: dict, language: str) -> None:
             tr("答案已保存，并计入复习计划。", "Answer saved and added to your review schedule.")
         )
     else:
-        st.caption(
+        st.warning(
             tr(
-                "答案未能保存（见上方提示）。",
-                "The answer could not be saved (see the note above).",
+                "答案未能保存（无法写入进度数据库），所以没有计入复习计划。",
+                "The answer could not be saved (the progress database could not be written), "
+                "so it is not in your review schedule.",
             )
         )
 
@@ -326,8 +333,13 @@ def record_answer(item: Item, g: Grade, seconds: float) -> bool:
         learner = s.learner(learner_id(s))
         record(s, learner, st.session_state["session_id"], item, g, round(seconds, 3), now_utc())
         return True
-    except (StoreError, KeyError) as e:
-        st.warning(tr(f"答案未保存：{e}", f"Answer not saved: {e}"))
+    except Exception as e:  # noqa: BLE001 — a full disk, a lost database…: said, never a crash
+        show_error(
+            "答案没有保存（无法写入进度数据库）。详情见服务器日志。",
+            "Your answer was NOT saved (the progress database could not be written). "
+            "The server log has the details.",
+            e,
+        )
         return False
 
 

@@ -6,8 +6,9 @@ from typing import Any
 
 import streamlit as st
 
+from engine.sanitize import NAME, TextError, clean_text
 from quiz.store import Learner, Store, StoreError, database_url
-from views.common import tr
+from views.common import lang, show_error, tr
 
 STATE = "quiz"  # st.session_state key of the running quiz session
 
@@ -29,6 +30,14 @@ def store_or_stop() -> Store:
                 "The progress database cannot be opened, so nothing is saved: ",
             )
             + str(e)
+        )
+        st.stop()
+    except Exception as e:  # noqa: BLE001 — anything else: a short message, details in the log
+        show_error(
+            "无法打开进度数据库，没有保存任何内容。详情见服务器日志。",
+            "The progress database cannot be opened, so nothing is saved. "
+            "The server log has the details.",
+            e,
         )
         st.stop()
 
@@ -93,8 +102,8 @@ def _name_form(box: Any, store: Store, learner: Learner | None) -> None:
     with box.form("learner_name", clear_on_submit=True):
         name = st.text_input(tr("显示名", "Display name"), max_chars=80, key="learner_name_input")
         if st.form_submit_button(tr("保存我的进度", "Keep my progress")):
-            if not name.strip():
-                st.error(tr("请输入一个名字。", "Type a name."))
+            name = checked_name(name)
+            if name is None:
                 return
             if learner is None:
                 learner, code = store.create_learner(name)
@@ -102,6 +111,15 @@ def _name_form(box: Any, store: Store, learner: Learner | None) -> None:
                 code = store.claim(learner.id, name)
             st.session_state["learner_id"], st.session_state["new_code"] = learner.id, code
             st.rerun()
+
+
+def checked_name(name: str) -> str | None:
+    """The display name normalised (:mod:`engine.sanitize`), or None with a message on the page."""
+    try:
+        return clean_text(name, NAME)
+    except TextError as e:
+        st.error(e.message(lang()))
+        return None
 
 
 def _resume_form(box: Any, store: Store) -> None:

@@ -11,6 +11,7 @@ from quiz.export import answers_csv_bytes
 from quiz.scheduler import DEFAULT_RETENTION, RETENTION_RANGE, Due, due_queue, forecast, now_utc
 from quiz.session import accuracy_by_day, summarise
 from quiz.store import Learner, Store
+from views.class_mode import class_book
 from views.common import language_switch, tr
 from views.learner import learner_ui, store_or_stop
 
@@ -108,8 +109,32 @@ def settings_ui(store: Store, learner: Learner) -> None:
         )
         if st.form_submit_button(tr("保存设置", "Save settings")):
             store.set_retention(learner.id, retention)
-            store.set_class_code(learner.id, class_code)
-            st.success(tr("已保存。", "Saved."))
+            if _save_class(store, learner, class_code):
+                st.success(tr("已保存。", "Saved."))
+
+
+def _save_class(store: Store, learner: Learner, typed: str) -> bool:
+    """Join the existing class whose code was typed (blank: leave the class); False if none has it.
+
+    A typed code is never stored as typed: it must match a class the teacher runs (``CLASS_CODE``
+    or a class with assigned questions), and that class's own code is stored.
+    """
+    if not typed.strip():
+        store.set_class_code(learner.id, None)
+        return True
+    if typed == (learner.class_code or ""):
+        return True  # unchanged
+    found = class_book(store.url, store).find_class(typed)
+    if found is None:
+        st.error(
+            tr(
+                "没有这个班级代码。请向老师要正确的代码（其余设置已保存）。",
+                "No class has this code. Ask your teacher for it (the other settings were saved).",
+            )
+        )
+        return False
+    store.set_class_code(learner.id, found)
+    return True
 
 
 def export_ui(store: Store, learner: Learner) -> None:

@@ -43,7 +43,7 @@ from quiz.session import (
 )
 from quiz.store import Learner, Store
 from views.class_mode import class_gate
-from views.common import bank, language_switch, questions_dir, tr
+from views.common import bank, language_switch, query_number, questions_dir, tr
 from views.learner import STATE, current_learner, ensure_learner, learner_ui, store_or_stop
 from visuals import render_png, to_png
 from visuals.heatmap import heatmap
@@ -85,7 +85,7 @@ def start_ui(b: Bank, store: Store, learner: Learner | None, lang: str) -> Start
         )
     if mode == "question":
         numbers = [q.number for q in b.questions]
-        wanted = url_question()
+        wanted = url_question(numbers)
         question = st.selectbox(
             tr("问题", "Question"),
             numbers,
@@ -99,10 +99,9 @@ def start_ui(b: Bank, store: Store, learner: Learner | None, lang: str) -> Start
     return None
 
 
-def url_question() -> int | None:
+def url_question(known: list[int]) -> int | None:
     """The question number in the URL (``?q=7``, as the study page keeps it), or None."""
-    raw = st.query_params.get("q", "")
-    return int(raw) if raw.isdigit() else None
+    return query_number(known)
 
 
 def begin(b: Bank, store: Store, learner: Learner | None, start: Start) -> bool:

@@ -14,6 +14,7 @@ from views.common import (
     device_picker,
     frozen,
     language_switch,
+    query_number,
     tr,
 )
 
@@ -32,7 +33,7 @@ def question_picker_ui(questions: tuple[Question, ...], lang: str) -> Question:
         st.sidebar.info(tr("没有符合筛选条件的问题。", "No question matches the filter."))
         shown = list(questions)
     numbers = [q.number for q in shown]
-    wanted = _query_number()
+    wanted = _query_number([q.number for q in questions])
     index = numbers.index(wanted) if wanted in numbers else 0
     number = st.sidebar.radio(
         tr("问题", "Questions"),
@@ -45,9 +46,9 @@ def question_picker_ui(questions: tuple[Question, ...], lang: str) -> Question:
     return next(q for q in shown if q.number == number)
 
 
-def _query_number() -> int | None:
-    raw = st.query_params.get("q", "")
-    return int(raw) if raw.isdigit() else None
+def _query_number(known: list[int]) -> int | None:
+    """``?q=`` parsed strictly (:func:`views.common.query_number`)."""
+    return query_number(known)
 
 
 def _matches(q: Question, text: str, tags: list[str]) -> bool:

@@ -17,7 +17,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from quiz.auth import Throttle, teacher_password
+from quiz.auth import Throttle, teacher_password, trusted_proxies
+from quiz.auth import client_key as auth_client_key
 from quiz.bank import Bank
 from quiz.classes import ClassBook, class_code
 from quiz.reports import (
@@ -53,9 +54,12 @@ def throttle() -> Throttle:
 
 
 def client_key() -> str:
-    """Whom failures are counted against: the client's address (``local`` on this machine)."""
-    ip = st.context.ip_address
-    return f"ip:{ip}" if isinstance(ip, str) and ip else "ip:local"
+    """Whom failures are counted against: this client's address (see :func:`quiz.auth.client_key`)."""
+    try:
+        peer, headers = st.context.ip_address, st.context.headers
+    except Exception:  # noqa: BLE001 — no browser context (e.g. a script run): this machine
+        peer, headers = None, None
+    return auth_client_key(peer, headers, trusted_proxies())
 
 
 def disabled_ui() -> None:

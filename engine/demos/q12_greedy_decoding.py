@@ -39,6 +39,8 @@ TOP = 3  # candidates listed per step
             "WORLD",
             {"zh": "输入（2–8 个字母 A–Z）", "en": "Source (2–8 letters A–Z)"},
             max_length=20,
+            pattern=r"\s*(?:[A-Za-z]\s*){2,8}",
+            accepts="only letters A–Z, 2 to 8 of them (spaces are ignored, any case)",
         ),
         ParamSpec("task", "choice", "reverse", {"zh": "任务", "en": "Task"}, choices=TASKS),
         ParamSpec(

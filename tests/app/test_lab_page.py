@@ -241,3 +241,39 @@ def test_next_round_draws_a_new_head():
     next(b for b in at.button if b.label == "Next hidden head").click().run()
     assert not at.exception
     assert at.session_state["game_seed"] != 5
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("\u200b\u202e\u2066", "text has only invisible characters"),
+        ("\ufeff \u200d\n\u2060", "text has only invisible characters"),
+    ],
+)
+def test_invisible_or_invalid_text_gets_a_clear_message(text, message):
+    at = lab()
+    at.text_area(key="lab_text").set_value(text).run()
+    assert not at.exception, at.exception
+    assert message in error_texts(at)
+    assert not at.get("image")
+
+
+def test_a_failed_save_on_reveal_is_reported_not_a_crash(monkeypatch: pytest.MonkeyPatch):
+    """A full disk: the answer is graded and shown, the page says it was not saved."""
+    from sqlalchemy.exc import OperationalError
+
+    import quiz.session
+
+    def disk_full(*_a, **_k):
+        raise OperationalError("INSERT INTO answers", {}, Exception("database or disk is full"))
+
+    monkeypatch.setattr(quiz.session, "record", disk_full)
+    seed = 0
+    _, _, _, pattern = expected_hidden(seed)
+    at = lab(seed=seed)
+    at.radio(key="game_guess").set_value(pattern)
+    at = reveal(at)
+    assert not at.exception, at.exception
+    assert at.success and "Score 1.00" in at.success[0].value
+    assert any("could not be saved" in w.value for w in at.warning)
+    assert "database or disk is full" not in "\n".join(w.value for w in at.warning)

@@ -358,3 +358,76 @@ def test_a_directory_where_the_file_should_be_is_refused(db: Path):
     db.mkdir()
     with pytest.raises(StoreError, match="is a directory"):
         Store(url_of(db))
+
+
+# ── nothing is touched before the schema is checked; bad URLs get the store's error ──────────
+
+
+def _snapshot(db: Path) -> tuple[str, list[str]]:
+    import hashlib
+
+    return hashlib.sha256(db.read_bytes()).hexdigest(), sorted(p.name for p in db.parent.iterdir())
+
+
+def _newer_schema_file(db: Path) -> None:
+    """Our schema at version SCHEMA_VERSION + 1, in rollback-journal mode (as another tool leaves it)."""
+    Store(url_of(db)).close()
+    with sqlite3.connect(db) as con:
+        con.execute("PRAGMA journal_mode = DELETE")
+        con.execute(
+            "INSERT INTO schema_version VALUES (?, ?)", (SCHEMA_VERSION + 1, "2030-01-01 00:00:00")
+        )
+    con.close()
+
+
+def _foreign_file(db: Path) -> None:
+    with sqlite3.connect(db) as con:
+        con.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+        con.execute("INSERT INTO invoices VALUES (1, 9.5)")
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [(_foreign_file, "not Attention Atlas's"), (_newer_schema_file, "newer than this app")],
+    ids=["foreign", "newer"],
+)
+def test_a_refused_database_is_byte_identical_with_no_wal_or_shm(db: Path, make, words: str):
+    make(db)
+    before = _snapshot(db)
+    assert before[1] == ["atlas.db"]
+    with open(db, "rb") as f:
+        assert f.read(20)[18:20] == b"\x01\x01"  # header: rollback journal, not WAL
+    with pytest.raises(StoreError) as e:
+        Store(url_of(db))
+    assert words in str(e.value) and "left untouched" in str(e.value)
+    assert _snapshot(db) == before  # same sha256, and no -wal, -shm or -journal beside it
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("::not a url::", "cannot be read as a database address"),
+        ("nosuchdb://host/db", "cannot talk to"),
+        ("postgresql+nosuchdriver://u:p@h/db", "cannot talk to"),
+        ("mysql://user:secret-pw@localhost/atlas", "cannot open the database"),
+        ("sqlite://", "in-memory"),
+        ("sqlite:///:memory:", "in-memory"),
+    ],
+)
+def test_a_bad_database_url_is_a_store_error(url: str, words: str):
+    with pytest.raises(StoreError) as e:
+        Store(url)
+    assert words in str(e.value)
+    assert "secret-pw" not in str(e.value)
+
+
+def test_names_and_class_codes_are_normalised(db: Path):
+    store = Store(url_of(db))
+    learner, _ = store.create_learner("Zoe\u0301\u200b \u202eLi", class_code=" 7B\u200b-2025 ")
+    assert learner.display_name == "Zoé Li" and learner.class_code == "7B-2025"
+    from engine.sanitize import TextError
+
+    with pytest.raises(TextError, match="only invisible"):
+        store.create_learner("\u200b\u202e\u2066")
+    store.close()
