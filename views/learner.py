@@ -11,6 +11,14 @@ from quiz.store import Learner, Store, StoreError, database_url
 from views.common import lang, show_error, tr
 
 STATE = "quiz"  # st.session_state key of the running quiz session
+ITEM_PARAM, SEED_PARAM = "item", "seed"  # the shown quiz item and its presentation seed, in the URL
+
+
+def clear_url() -> None:
+    """Forget the shown quiz item in the URL (it belongs to the learner who saw it)."""
+    for name in (ITEM_PARAM, SEED_PARAM):
+        if name in st.query_params:
+            del st.query_params[name]
 
 
 @st.cache_resource(show_spinner=False)
@@ -85,6 +93,7 @@ def learner_ui(store: Store) -> Learner | None:
         if box.button(tr("退出", "Sign out"), key="sign_out"):
             for k in ("learner_id", "new_code", STATE):
                 st.session_state.pop(k, None)
+            clear_url()
             st.rerun()
         return learner
     box.warning(

@@ -43,8 +43,17 @@ from quiz.session import (
 )
 from quiz.store import Learner, Store
 from views.class_mode import class_gate
-from views.common import bank, language_switch, query_number, questions_dir, tr
-from views.learner import STATE, current_learner, ensure_learner, learner_ui, store_or_stop
+from views.common import bank, language_switch, query_number, questions_dir, show_error, tr
+from views.learner import (
+    ITEM_PARAM,
+    SEED_PARAM,
+    STATE,
+    clear_url,
+    current_learner,
+    ensure_learner,
+    learner_ui,
+    store_or_stop,
+)
 from visuals import render_png, to_png
 from visuals.heatmap import heatmap
 
@@ -140,7 +149,6 @@ def _next_item(s: dict[str, Any], seed: int | None = None) -> None:
 
 # ── the item on screen, kept in the URL so that a reload shows it again as it was ─────────────
 
-ITEM_PARAM, SEED_PARAM = "item", "seed"
 MAX_SEED_DIGITS = 10  # fresh seeds are below 2³¹
 
 
@@ -148,12 +156,6 @@ def show_in_url(item_id: str, seed: int) -> None:
     """Put the item on screen and its draw in the URL (only when they change)."""
     if st.query_params.get(ITEM_PARAM) != item_id or st.query_params.get(SEED_PARAM) != str(seed):
         st.query_params[ITEM_PARAM], st.query_params[SEED_PARAM] = item_id, str(seed)
-
-
-def clear_url() -> None:
-    for name in (ITEM_PARAM, SEED_PARAM):
-        if name in st.query_params:
-            del st.query_params[name]
 
 
 def url_draw(b: Bank) -> tuple[str, int] | None:
@@ -355,7 +357,7 @@ def submit(
             store, learner, s["session_id"], item, response, seconds, now_utc(), skipped=skipped
         )
     except Exception as e:  # any failure to record must be shown, never swallowed
-        st.error(tr("答案没有保存：", "Your answer was NOT saved: ") + str(e))
+        show_error("答案没有保存，请再试一次。", "Your answer was NOT saved; please try again.", e)
         return
     if not out.grade.answered:
         s["notice"] = out.grade.message

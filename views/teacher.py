@@ -206,9 +206,14 @@ def progress_columns() -> dict[str, str]:
 
 
 def class_picker_ui(store: Store) -> str | None:
-    """Sidebar: which class to report on (``CLASS_CODE`` first when set); None = every learner."""
+    """Sidebar: which class to report on (``CLASS_CODE`` first when set); None = every learner.
+
+    Only real classes are offered: ``CLASS_CODE`` and the classes with an assignment, so codes
+    that learners typed (kept by older versions) do not fill the list.
+    """
     mine = class_code()
-    codes = sorted({*class_codes(store), *([mine] if mine else [])})
+    known = {*class_book(store.url, store).classes(), *([mine] if mine else [])}
+    codes = sorted(c for c in {*class_codes(store), *known} if c in known)
     options: list[str | None] = [None, *codes]
     return st.sidebar.selectbox(
         tr("班级", "Class"),

@@ -279,3 +279,13 @@ def test_a_guest_who_joins_keeps_their_answers(
     assert len(store.answers(guest.id)) == 1
     assert at.session_state["new_code"]  # the resume code, shown once by the quiz page
     store.close()
+
+
+def test_class_picker_offers_real_classes_only(monkeypatch: pytest.MonkeyPatch, class_store: Store):
+    """A code a learner typed in an older version is not a class: the picker leaves it out."""
+    monkeypatch.setenv("TEACHER_PASSWORD", PASSWORD)
+    monkeypatch.setenv("CLASS_CODE", CLASS)
+    class_store.create_learner("Stray", class_code="MADE-UP")
+    ClassBook(class_store).assign("CHEM-2", ["q01-sample"])
+    at = sign_in(teacher(), PASSWORD)
+    assert at.sidebar.selectbox(key="teacher_class").options == ["All learners", CLASS, "CHEM-2"]
