@@ -25,7 +25,7 @@ class Trace:
     """Running max and sum of every query row after each key block; element reads/writes to main memory."""
 
     m: torch.Tensor  # (T_c, L): max_j S[i, j] over the key blocks seen so far
-    l: torch.Tensor  # (T_c, L): Σ_j exp(S[i, j] − m) over the key blocks seen so far
+    ell: torch.Tensor  # (T_c, L): Σ_j exp(S[i, j] − m) over the key blocks seen so far
     lse: torch.Tensor  # (L,): log Σ_j exp S[i, j] = m + log ℓ, kept for the backward pass
     reads: int  # elements of Q, K, V read from main memory
     writes: int  # elements of O (and the L log-sum-exps) written
@@ -42,14 +42,14 @@ def online_block(
     allowed: torch.Tensor | None,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """One key/value tile into the running (m, ℓ, O).  q (B_r, E), k (B_c, E), v (B_c, Ev) → (B_r,), (B_r,), (B_r, Ev)."""
-    m, l, o = state
+    m, ell, o = state
     s = (q @ k.T) * scale  # (B_r, B_c): the only scores that exist at this moment
     if allowed is not None:
         s = s.masked_fill(~allowed, -torch.inf)
     m_new = torch.maximum(m, s.amax(dim=-1))  # (B_r,)
     p = torch.exp(s - m_new[:, None])  # (B_r, B_c), masked entries → 0
     alpha = torch.exp(m - m_new)  # (B_r,): rescales what was summed under the old maximum
-    return m_new, alpha * l + p.sum(-1), alpha[:, None] * o + p @ v
+    return m_new, alpha * ell + p.sum(-1), alpha[:, None] * o + p @ v
 
 
 def flash_attention(
@@ -165,7 +165,13 @@ def flash_attention_steps_demo(
         "io_standard_elements": standard_io(L, S, d),
     }
     rows = sorted({0, L // 2, L - 1})
-    extras = {"m": trace.m.cpu(), "l": trace.l.cpu(), "rows": rows, "block_q": b_r, "block_k": b_c}
+    extras = {
+        "m": trace.m.cpu(),
+        "l": trace.ell.cpu(),
+        "rows": rows,
+        "block_q": b_r,
+        "block_k": b_c,
+    }
     return Result(
         w[None].cpu(),
         tuple(f"q{i}" for i in range(L)),

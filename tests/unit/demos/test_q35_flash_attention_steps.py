@@ -39,7 +39,7 @@ def test_running_max_and_sum_follow_the_recurrence():
         seen = s[:, : (j + 1) * b_c]  # keys of blocks 1 … j + 1
         m = seen.amax(-1)
         torch.testing.assert_close(tr.m[j], m)
-        torch.testing.assert_close(tr.l[j], torch.exp(seen - m[:, None]).sum(-1))
+        torch.testing.assert_close(tr.ell[j], torch.exp(seen - m[:, None]).sum(-1))
     torch.testing.assert_close(tr.lse, torch.logsumexp(s, -1))
 
 
@@ -57,9 +57,9 @@ def test_one_block_rescales_by_exp_of_the_max_change():
     )
     state = online_block(q, k[:1], v[:1], state, 1.0, None)
     assert state[0].item() == 1.0 and state[1].item() == 1.0 and state[2].item() == 10.0
-    m, l, o = online_block(q, k[1:], v[1:], state, 1.0, None)
-    assert m.item() == 3.0 and l.item() == pytest.approx(math.exp(-2) + 1)
-    assert (o / l).item() == pytest.approx(
+    m, ell, o = online_block(q, k[1:], v[1:], state, 1.0, None)
+    assert m.item() == 3.0 and ell.item() == pytest.approx(math.exp(-2) + 1)
+    assert (o / ell).item() == pytest.approx(
         (10 * math.exp(1) + 20 * math.exp(3)) / (math.exp(1) + math.exp(3))
     )
 
