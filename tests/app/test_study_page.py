@@ -100,3 +100,36 @@ def test_shows_source_of_what_ran():
     at = study(4, "en")
     code = "\n".join(c.value for c in at.code)
     assert "def multi_head_attention" in code or "def " in code
+
+
+BEYOND = [q for q in load_bank(ROOT / "questions", strict=False).questions if "beyond-30" in q.tags]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_misconceptions_callout(lang):
+    q = BEYOND[0]
+    at = study(q.number, lang)
+    assert not at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    assert ("常见误解" if lang == "zh" else "Common misconceptions") in text
+    for m in q.misconceptions:
+        assert m.claim.get(lang) in text and m.reference in text
+    original = study(1, lang)
+    assert not any("misconceptions" in m.value or "常见误解" in m.value for m in original.markdown)
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"), [("en", "Beyond the original 30"), ("zh", "超越原始 30 题")]
+)
+def test_section_picker_lists_questions_beyond_the_original_30(lang, label):
+    at = study(1, lang)
+    picker = at.sidebar.selectbox(key="question_group")
+    assert picker.options[2] == label
+    picker.set_value("beyond-30").run()
+    assert not at.exception
+    options = at.sidebar.radio[1].options
+    assert len(options) == len(BEYOND) and all(label in o for o in options)
+    assert at.title[0].value.startswith(f"Q{BEYOND[0].number}.")
+    at.sidebar.selectbox(key="question_group").set_value("original").run()
+    options = at.sidebar.radio[1].options
+    assert len(options) == len(NUMBERS) - len(BEYOND) and not any(label in o for o in options)
