@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import torch
+import torch.nn as nn
 import yaml
 
 from engine.registry import run_demo
@@ -199,12 +200,12 @@ def _all_text(n: int) -> list[str]:
     return [p.en for p in parts] + [p.zh for p in parts]
 
 
-def _quoted(n: int, number: str, both: bool = True) -> None:
+def _quoted(n: int, number: str, langs: tuple[str, ...] = ("en", "zh")) -> None:
     texts = _all_text(n)
     half = len(texts) // 2
-    assert any(number in t for t in texts[:half]), f"q{n} (en) does not quote {number}"
-    if both:
-        assert any(number in t for t in texts[half:]), f"q{n} (zh) does not quote {number}"
+    for lang, part in (("en", texts[:half]), ("zh", texts[half:])):
+        if lang in langs:
+            assert any(number in t for t in part), f"q{n} ({lang}) does not quote {number}"
 
 
 def test_q31_numbers() -> None:
@@ -224,6 +225,16 @@ def test_q31_numbers() -> None:
     batch16 = table["gqa"]["bytes_per_token"] * 4096 * 16 / GiB
     _quoted(31, f"{batch16:g} GiB")  # 20 GiB
     _quoted(31, f"{table['mha']['gib'] * 16:g} GiB")  # 160 GiB as MHA
+
+    def kv_params(kv_heads: int) -> int:  # W_K and W_V of one layer, as nn.Linear sizes them
+        return 2 * nn.Linear(8192, kv_heads * 128, bias=False).weight.numel()
+
+    saved = (kv_params(64) - kv_params(8)) * LLAMA2_70B["layers"]
+    assert saved == 2 * 8192 * 7168 * 80
+    _quoted(31, f"{saved / 1e9:.1f} billion", ("en",))  # 9.4 billion
+    _quoted(31, f"{saved / 1e8:.0f} 亿", ("zh",))  # 94 亿 (zh)
+    weights_gib = 70e9 * 2 / GiB  # 70 billion fp16 weights
+    _quoted(31, f"{weights_gib:.0f} GiB")  # about 130 GiB
 
 
 def test_q32_numbers() -> None:
