@@ -302,3 +302,14 @@ def test_python_block_runs(n: int, lang: str) -> None:
         exec(compile(blocks[0], f"q{n}_{lang}", "exec"), {"__name__": f"q{n}_{lang}"})  # noqa: S102
     if n == 31:
         assert out.getvalue().split() == ["327680", "1.25"]
+
+
+def test_q32_close_up_claim() -> None:
+    # look-for text: PI's curve is plain RoPE's stretched by s (score at Δ = 4 equals plain's at Δ = 1),
+    # while NTK-aware and YaRN stay almost as steep as plain RoPE near Δ = 0
+    r = run_demo("rope_scaling", {"scale": 4.0})
+    c = r.extras["curves"]
+    torch.testing.assert_close(c["pi"][4 * torch.arange(6)], c["none"][:6], rtol=1e-5, atol=1e-6)
+    drop = {m: float(1 - c[m][4] / c[m][0]) for m in c}  # fall over the first 4 offsets
+    assert drop["pi"] < 0.2 * min(drop["none"], drop["ntk"], drop["yarn"])
+    assert min(drop["ntk"], drop["yarn"]) > 0.75 * drop["none"]
