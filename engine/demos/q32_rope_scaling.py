@@ -77,8 +77,8 @@ def scaled_frequencies(
 
 # pair i turns r(i) = L θ_i / 2π times over L;  r(i) = ρ  ⇔  i = d · ln(L / 2πρ) / (2 ln base)
 def yarn_ramp(d: int, base: float, train_len: int) -> torch.Tensor:
-    """γ_i of YaRN's reference code: 1 up to the pair turning β times, 0 from the pair turning α times,
-    linear in i between (the paper writes the same ramp over r).  → (d/2,)."""
+    """γ_i of YaRN's reference code: 1 up to the pair turning β times, 0 from the one turning α times.  → (d/2,)."""
+    # linear in the pair index i between the two (the paper writes the same ramp over r)
 
     def pair_turning(rho: float) -> float:
         return d * math.log(train_len / (2 * math.pi * rho)) / (2 * math.log(base))
