@@ -73,6 +73,14 @@ class Seed(Strict):
     closing: Closing | None = None  # the original text's closing summary (one question holds it)
 
 
+class Misconception(Strict):
+    """A common wrong belief about the topic, what is true instead, and a source."""
+
+    claim: Text  # the wrong belief, as learners state it
+    truth: Text  # what is true, and why
+    reference: NonEmpty
+
+
 class FollowUp(Strict):
     question: Text
     answer: Text
@@ -166,6 +174,7 @@ class Question(Strict):
     demo: list[DemoLink] = Field(min_length=1)
     answer: Text
     corrections: list[Correction]
+    misconceptions: list[Misconception] = Field(default_factory=list)
     key_points: list[Text] = Field(min_length=3, max_length=6)
     follow_ups: list[FollowUp] = Field(min_length=1)
     references: list[Reference] = Field(min_length=1)

@@ -28,7 +28,8 @@ def question_picker_ui(questions: tuple[Question, ...], lang: str) -> Question:
     chosen_tags = st.sidebar.multiselect(
         tr("标签", "Tags"), tags, placeholder=tr("选择标签", "Choose tags")
     )
-    shown = [q for q in questions if _matches(q, text, chosen_tags)]
+    group = _group_ui(questions, lang)
+    shown = [q for q in questions if _matches(q, text, chosen_tags) and _in_group(q, group)]
     if not shown:
         st.sidebar.info(tr("没有符合筛选条件的问题。", "No question matches the filter."))
         shown = list(questions)
@@ -39,7 +40,7 @@ def question_picker_ui(questions: tuple[Question, ...], lang: str) -> Question:
         tr("问题", "Questions"),
         numbers,
         index=index,
-        format_func=lambda n: f"{n}. {next(q for q in shown if q.number == n).title.get(lang)}",
+        format_func=lambda n: _question_label(next(q for q in shown if q.number == n), lang),
     )
     if st.query_params.get("q") != str(number):
         st.query_params["q"] = str(number)
@@ -49,6 +50,39 @@ def question_picker_ui(questions: tuple[Question, ...], lang: str) -> Question:
 def _query_number(known: list[int]) -> int | None:
     """``?q=`` parsed strictly (:func:`views.common.query_number`)."""
     return query_number(known)
+
+
+BEYOND = "beyond-30"  # the tag of the questions written after the original thirty
+GROUPS = {
+    "all": {"zh": "全部", "en": "All"},
+    "original": {"zh": "原始 30 题", "en": "The original 30"},
+    BEYOND: {"zh": "超越原始 30 题", "en": "Beyond the original 30"},
+}
+
+
+def _group_ui(questions: tuple[Question, ...], lang: str) -> str:
+    """A section picker (all, original, beyond the original 30) when the bank has both kinds."""
+    beyond = sum(BEYOND in q.tags for q in questions)
+    if beyond in (0, len(questions)):
+        return "all"
+    return st.sidebar.selectbox(
+        tr("分组", "Section"),
+        list(GROUPS),
+        format_func=lambda g: GROUPS[g][lang],
+        key="question_group",
+    )
+
+
+def _in_group(q: Question, group: str) -> bool:
+    if group == "all":
+        return True
+    return (BEYOND in q.tags) == (group == BEYOND)
+
+
+def _question_label(q: Question, lang: str) -> str:
+    """``n. title``, marked for a question beyond the original thirty."""
+    mark = f" · {GROUPS[BEYOND][lang]}" if BEYOND in q.tags else ""
+    return f"{q.number}. {q.title.get(lang)}{mark}"
 
 
 def _matches(q: Question, text: str, tags: list[str]) -> bool:
@@ -77,7 +111,7 @@ def closing_ui(closing: Closing, lang: str) -> None:
 
 
 def answer_ui(q: Question, lang: str) -> None:
-    """Question, answer, corrections callout, key points, follow-ups, references, seed answer."""
+    """Question, answer, corrections and misconceptions callouts, key points, follow-ups, references."""
     st.markdown(f"#### {q.question_text.get(lang)}")
     st.markdown(q.answer.get(lang))
     if q.corrections:
@@ -88,6 +122,12 @@ def answer_ui(q: Question, lang: str) -> None:
                 st.markdown(
                     f"{c.correction.get(lang)}  \n*{tr('出处', 'Reference')}: {c.reference}*"
                 )
+    if q.misconceptions:
+        with st.container(border=True):
+            st.markdown(tr("**💡 常见误解**", "**💡 Common misconceptions**"))
+            for m in q.misconceptions:
+                st.markdown(f"> {m.claim.get(lang)}")
+                st.markdown(f"{m.truth.get(lang)}  \n*{tr('出处', 'Reference')}: {m.reference}*")
     st.markdown(tr("**要点**", "**Key points**"))
     st.markdown("\n".join(f"- {p.get(lang)}" for p in q.key_points))
     with st.expander(tr("面试官常见追问", "Common follow-up questions")):

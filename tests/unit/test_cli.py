@@ -11,8 +11,9 @@ from ..conftest import FIXTURES, ROOT
 
 
 def test_validate_shipped_bank(capsys):
+    files = len(list((ROOT / "questions").glob("q*.yaml")))
     assert main(["validate", str(ROOT / "questions")]) == 0
-    assert capsys.readouterr().out.strip() == "30 questions, 0 errors"
+    assert capsys.readouterr().out.strip() == f"{files} questions, 0 errors"
 
 
 def test_validate_reports_every_error_and_exits_1(tmp_path, capsys):
