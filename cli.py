@@ -81,6 +81,41 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_toys(args: argparse.Namespace) -> int:
+    import time
+
+    from engine import toys
+
+    known = toys.variants()
+    names = args.names or list(known)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        print(
+            f"atlas toys: unknown toy {', '.join(unknown)}; known: {', '.join(known)}",
+            file=sys.stderr,
+        )
+        return 2
+    if args.action == "train":
+        for name in names:
+            start = time.perf_counter()
+            m = toys.train_and_save(name)
+            metrics = ", ".join(f"{k}={v:.4g}" for k, v in m.metrics.items())
+            print(f"{name}: trained in {time.perf_counter() - start:.1f} s; {metrics}")
+        return 0
+    bad = 0
+    for name in names:
+        try:
+            m = toys.check(name)
+        except toys.ToyWeightsError as e:
+            print(f"atlas toys: {e}", file=sys.stderr)
+            bad += 1
+            continue
+        print(f"{name}: ok (sha256 {m.sha256[:12]}…, torch {m.torch_version})")
+    if bad:
+        print(f"{bad} of {len(names)} toy weight files failed the check", file=sys.stderr)
+    return 1 if bad else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="atlas", description="Attention Atlas from the command line."
@@ -102,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--device", default="cpu")
     b.add_argument("--quick", action="store_true")
     b.set_defaults(fn=cmd_bench)
+    t = sub.add_parser("toys", help="train the shipped toy models or check their weight files")
+    t.add_argument("action", choices=("train", "check"))
+    t.add_argument("names", nargs="*", metavar="NAME", help="toy weight names (default: all)")
+    t.set_defaults(fn=cmd_toys)
     return parser
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.softmax import stable_softmax
@@ -88,9 +89,7 @@ def training_points(
             max=2.0,
             step=0.1,
         ),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(nadaraya_watson,),
 )

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from engine.attention import MHAParams, multi_head_attention
+from engine.params import SEED
 from engine.registry import ParamError, ParamSpec, demo
 from engine.result import Result
 
@@ -158,9 +159,7 @@ def attention_facts(w: torch.Tensor, n_a: int, n_b: int) -> dict[str, float]:
         ParamSpec(
             "pad", "int", 2, {"zh": "[PAD] 个数", "en": "[PAD] tokens"}, min=0, max=4, step=1
         ),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(bert_embeddings, encoder_layer),
 )

@@ -11,7 +11,7 @@ import torch
 
 from engine.registry import ParamError, ParamSpec, demo
 from engine.result import Result
-from engine.seq2seq import (
+from engine.toys.seq2seq import (
     BOS,
     EOS,
     TASKS,
@@ -23,7 +23,7 @@ from engine.seq2seq import (
     decode_ids,
     encode_letters,
     greedy_decode,
-    trained_model,
+    load,
     transform,
 )
 
@@ -52,7 +52,7 @@ def encoder_decoder_demo(device: torch.device, source: str, task: str) -> Result
         letters = clean_source(source)
     except ValueError as e:
         raise ParamError("encoder_decoder", [str(e)]) from e
-    model = trained_model(task, device)
+    model = load(task, device)
     src = torch.tensor([encode_letters(letters)], device=device)  # (1, S)
     gen = greedy_decode(model, src, max_steps=len(letters) + 1).tokens  # ends with </s>
     tgt_in = torch.tensor([[BOS, *gen[:-1]]], device=device)  # (1, T): what the decoder read

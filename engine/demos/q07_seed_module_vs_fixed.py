@@ -11,6 +11,7 @@ import math
 
 import torch
 
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.seed_module import ScaledAttentionModule, SeedAttentionModule, build_pair, row_entropy
@@ -61,9 +62,7 @@ def batch_error(d: int, device: torch.device) -> str:
             step=2,
         ),
         ParamSpec("n_tokens", "int", 8, {"zh": "词元数", "en": "Tokens"}, min=4, max=12, step=1),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(SeedAttentionModule, ScaledAttentionModule),
 )

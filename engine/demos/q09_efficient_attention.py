@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from engine import efficient as ef
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 
@@ -80,9 +81,7 @@ def variant_weights(
             max=5,
             step=1,
         ),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(
         ef.sliding_window_attention,

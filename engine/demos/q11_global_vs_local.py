@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import torch
 
-from engine.demos.q22_bahdanau_additive import (
-    WORDS,
-    alignment,
-    heldout_accuracy,
-    local_p_attention,
-    luong_attention,
-    trained_rnn,
-    with_window,
-)
 from engine.registry import ParamSpec, demo
 from engine.result import Result
-from engine.seq2seq import transform
+from engine.toys.gru_seq2seq import (
+    WORDS,
+    RNNConfig,
+    accuracy,
+    alignment,
+    load,
+    local_p_attention,
+    luong_attention,
+    with_window,
+)
+from engine.toys.seq2seq import transform
 
-TRAINED_D = 2
+TRAINED_D = RNNConfig().window
 
 
 def score_counts(T: int, S: int, D: int) -> dict[str, int]:
@@ -53,8 +54,8 @@ def score_counts(T: int, S: int, D: int) -> dict[str, int]:
 )
 def global_vs_local_demo(device: torch.device, word: str, D: int) -> Result:
     """Weights of the global model and of the local-p model (window [p_t − D, p_t + D]) on ``word``."""
-    glob = trained_rnn("general", device)
-    local = with_window(trained_rnn("local_p", device), D)
+    glob = load("general", device)
+    local = with_window(load("local_p", device), D)
     w_global, _, out_global = alignment(glob, word)
     w_local, centres, out_local = alignment(local, word)
     T, S = w_global.shape
@@ -65,8 +66,8 @@ def global_vs_local_demo(device: torch.device, word: str, D: int) -> Result:
         "target": transform(word, "reverse"),
         "output_global": out_global,
         "output_local": out_local,
-        "accuracy_global": heldout_accuracy("general"),
-        "accuracy_local": heldout_accuracy("local_p", D),
+        "accuracy_global": accuracy("general"),
+        "accuracy_local": accuracy("local_p", D),
         "trained_D": TRAINED_D,
         "scores_global": T * S,
         "scores_local_window": kept,

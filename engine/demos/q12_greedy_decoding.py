@@ -11,7 +11,7 @@ import torch
 
 from engine.registry import ParamError, ParamSpec, demo
 from engine.result import Result
-from engine.seq2seq import (
+from engine.toys.seq2seq import (
     EOS,
     TASKS,
     VOCAB,
@@ -19,7 +19,7 @@ from engine.seq2seq import (
     decode_ids,
     encode_letters,
     greedy_decode,
-    trained_model,
+    load,
     transform,
 )
 
@@ -53,7 +53,7 @@ def greedy_decoding_demo(device: torch.device, source: str, task: str, max_steps
         letters = clean_source(source)
     except ValueError as e:
         raise ParamError("greedy_decoding", [str(e)]) from e
-    model = trained_model(task, device)
+    model = load(task, device)
     src = torch.tensor([encode_letters(letters)], device=device)  # (1, S)
     steps = greedy_decode(model, src, max_steps)
     top_p, top_i = steps.probs.topk(TOP, dim=-1)  # (steps, TOP)

@@ -22,9 +22,10 @@ from torch.utils.flop_counter import FlopCounterMode
 from engine import efficient as ef
 from engine.attention import MHAParams, init_mha_params, scaled_dot_product_attention
 from engine.devices import synchronize
+from engine.layers import sinusoidal_positions
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
-from engine.seq2seq import sinusoidal_positions
 from engine.text import toy_embeddings, toy_tokens
 
 VARIANTS = ("MHA", "GQA", "MQA", "sliding window", "strided", "low rank", "additive")
@@ -223,9 +224,7 @@ def cost_table(
         ),
         ParamSpec("stride", "int", 8, {"zh": "步长 s", "en": "Stride s"}, min=2, max=16, step=1),
         ParamSpec("rank", "int", 8, {"zh": "低秩 k", "en": "Rank k"}, min=1, max=16, step=1),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(
         grouped_query_attention,

@@ -18,6 +18,7 @@ from engine.attention import (
     multi_head_attention,
     scaled_dot_product_attention,
 )
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.text import toy_embeddings, toy_tokens
@@ -95,9 +96,7 @@ def score_counts(n: int) -> dict[str, int]:
         ParamSpec(
             "sentence", "choice", "en", {"zh": "句子语言", "en": "Sentence"}, choices=("en", "zh")
         ),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(decode_step, incremental_decode, score_counts),
 )

@@ -13,6 +13,7 @@ from torch import nn
 
 from engine.attention import MHAParams, multi_head_attention
 from engine.masks import causal_mask, padding_mask
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.text import toy_embeddings, toy_tokens
@@ -90,9 +91,7 @@ def torch_mha_call(
         ParamSpec(
             "sentence", "choice", "en", {"zh": "句子语言", "en": "Sentence"}, choices=("en", "zh")
         ),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(torch_mha_call, params_from_torch),
 )

@@ -15,6 +15,7 @@ import math
 
 import torch
 
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.softmax import stable_softmax
@@ -153,9 +154,7 @@ def five_ways(scores: torch.Tensor, tau: float, k: int, samples: int, seed: int)
             max=5000,
             step=100,
         ),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(
         five_ways,

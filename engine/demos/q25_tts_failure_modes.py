@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import torch
 
-from engine.demos.q14_speech_alignment import Utterance, synthesize
-from engine.demos.q18_tts_alignment import align, decoder_queries, phone_keys, trained_attention
+from engine.params import seed_of
 from engine.registry import ParamSpec, demo
 from engine.result import Result
+from engine.speech import Utterance, phone_keys, synthesize
+from engine.toys.tts import align, decoder_queries, load
 
 SCENARIOS = {  # failure → (utterance, index of the outlier phone or −1)
     "repeating": ("la la land", -1),
@@ -82,14 +83,7 @@ def failure_counts(alpha: torch.Tensor, utt: Utterance) -> dict[str, int]:
         ParamSpec(
             "rate", "float", 1.0, {"zh": "语速", "en": "Speaking rate"}, min=0.6, max=1.6, step=0.1
         ),
-        ParamSpec(
-            "seed",
-            "int",
-            0,
-            {"zh": "随机种子（语句）", "en": "Random seed (utterance)"},
-            min=0,
-            max=9999,
-        ),
+        seed_of("语句", "utterance"),
     ),
     shows=(forward_attention, failure_counts),
 )
@@ -101,8 +95,8 @@ def tts_failure_modes_demo(device: torch.device, failure: str, rate: float, seed
     if outlier >= 0:
         h = h.clone()
         h[outlier] = h[outlier] * OUTLIER_SCALE
-    y = align(trained_attention(False, device), s, h)  # content-based
-    loc = align(trained_attention(True, device), s, h)
+    y = align(load(False, device), s, h)  # content-based
+    loc = align(load(True, device), s, h)
     weights = torch.stack([y, loc, forward_attention(y)]).cpu()  # (3, T, N)
     facts: dict[str, int | str] = {"frames T": s.size(0), "phones N": h.size(0), "text": text}
     for name, w in zip(("content", "location", "forward"), weights, strict=True):

@@ -18,6 +18,7 @@ import math
 import torch
 from torch.nn import functional as F
 
+from engine.params import seed_of
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.softmax import stable_softmax
@@ -133,14 +134,7 @@ def glorot_params(K: int, F_in: int, F_out: int, seed: int) -> tuple[torch.Tenso
             max=1.0,
             step=0.05,
         ),
-        ParamSpec(
-            "seed",
-            "int",
-            0,
-            {"zh": "随机种子（W, a）", "en": "Random seed (W, a)"},
-            min=0,
-            max=9999,
-        ),
+        seed_of("W, a", "W, a"),
     ),
     shows=(gat_layer, node_features, adjacency),
 )

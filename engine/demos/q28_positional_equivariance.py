@@ -11,11 +11,11 @@ from __future__ import annotations
 import torch
 
 from engine.attention import init_mha_params, multi_head_attention
-from engine.demos.q03_self_attention_steps import word_embeddings
+from engine.layers import sinusoidal_positions
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
-from engine.seq2seq import sinusoidal_positions
-from engine.text import toy_tokens
+from engine.text import toy_tokens, word_embeddings
 
 PERMUTATIONS = ("reverse", "rotate", "shuffle")
 
@@ -70,9 +70,7 @@ def attention_after_permuting(
         ParamSpec(
             "sentence", "choice", "en", {"zh": "句子语言", "en": "Sentence"}, choices=("en", "zh")
         ),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(attention_after_permuting, sinusoidal_positions, make_permutation),
 )

@@ -24,6 +24,7 @@ import math
 import torch
 
 from engine.attention import scaled_dot_product_attention
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 
@@ -118,7 +119,7 @@ def as_token_matrices(
             False,
             {"zh": "时间步后的残差连接", "en": "Residual after the temporal step"},
         ),
-        ParamSpec("seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999),
+        SEED,
     ),
     shows=(divided_attention, as_token_matrices, embed_video),
 )

@@ -17,9 +17,10 @@ import torch
 
 from engine import masks
 from engine.attention import scaled_dot_product_attention
-from engine.demos.q14_speech_alignment import HOP, SR, normalise, synthesize, utterance_param
+from engine.params import seed_of
 from engine.registry import ParamSpec, demo
 from engine.result import Result
+from engine.speech import HOP, SR, normalise, synthesize, utterance_param
 
 VARIANTS = ("full", "causal", "causal window", "chunked")
 
@@ -96,14 +97,7 @@ def drift(out: torch.Tensor, full: torch.Tensor) -> float:
             max=40.0,
             step=1.0,
         ),
-        ParamSpec(
-            "seed",
-            "int",
-            0,
-            {"zh": "随机种子（语句）", "en": "Random seed (utterance)"},
-            min=0,
-            max=9999,
-        ),
+        seed_of("语句", "utterance"),
     ),
     shows=(chunk_mask, streaming_mask, scaled_dot_product_attention),
 )

@@ -18,7 +18,7 @@ import torch
 import yaml
 
 from engine.bert import default_bert
-from engine.demos.model_lab import game_round
+from engine.lab import game_round
 from engine.patterns import PATTERNS
 from engine.result import Result
 from quiz.bank import Bank, load_bank
