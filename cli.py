@@ -12,6 +12,7 @@ BENCHMARKS = {
     "attention": "benchmarks.attention_variants",
     "record": "benchmarks.record_answer",
     "model": "benchmarks.model_forward",
+    "demos": "benchmarks.demos",
 }
 
 
@@ -73,10 +74,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     names = [args.which] if args.which != "all" else list(BENCHMARKS)
     for name in names:
         module = importlib.import_module(BENCHMARKS[name])
-        kwargs = {"device": args.device} if name in ("attention", "model") else {}
-        if name == "attention":
+        kwargs = {"device": args.device} if name in ("attention", "model", "demos") else {}
+        if name in ("attention", "demos"):
             kwargs["quick"] = args.quick
+        if name == "demos" and args.demo:
+            kwargs["names"] = args.demo
         out = module.run(**kwargs)
+        if hasattr(module, "table"):
+            print(module.table(out))
         print(json.dumps({"benchmark": name, "result": out}, ensure_ascii=False, default=str))
     return 0
 
@@ -136,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("which", nargs="?", default="all", choices=["all", *BENCHMARKS])
     b.add_argument("--device", default="cpu")
     b.add_argument("--quick", action="store_true")
+    b.add_argument("--demo", action="append", metavar="NAME", help="bench demos: only these demos")
     b.set_defaults(fn=cmd_bench)
     t = sub.add_parser("toys", help="train the shipped toy models or check their weight files")
     t.add_argument("action", choices=("train", "check"))

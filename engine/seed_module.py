@@ -15,6 +15,8 @@ import math
 import torch
 from torch import nn
 
+from engine.softmax import entropy
+
 
 class SeedAttentionModule(nn.Module):
     """As in the study text: softmax(Q Kᵀ) V — unscaled, 2-D inputs (L, d) only."""
@@ -81,5 +83,4 @@ def build_pair(
 
 def row_entropy(weights: torch.Tensor) -> torch.Tensor:
     """H = -Σ_j w_ij log w_ij per row, averaged over all rows; log L means uniform, 0 means one-hot."""
-    w = weights.clamp_min(torch.finfo(weights.dtype).tiny)
-    return -(weights * torch.log(w)).sum(-1).mean()
+    return entropy(weights).mean()

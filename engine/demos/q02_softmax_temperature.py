@@ -14,7 +14,7 @@ import torch
 
 from engine.registry import ParamSpec, demo
 from engine.result import Result
-from engine.softmax import naive_softmax, stable_softmax
+from engine.softmax import entropy, naive_softmax, stable_softmax
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 LADDER = (0.25, 0.5, 1.0, 2.0, 4.0)  # temperatures shown as rows, as multiples of the chosen τ
@@ -33,11 +33,6 @@ def make_scores(
 ) -> torch.Tensor:
     """s_i = offset + spread · i for i = 1…n  (the seed's [1, 2, 3, 4, 5] is n=5, offset 0, spread 1)."""
     return offset + spread * torch.arange(1, n + 1, dtype=dtype, device=device)
-
-
-def entropy(p: torch.Tensor) -> torch.Tensor:
-    """H(p) = -Σ p log p over the last axis (0 log 0 = 0).  (..., n) → (...)."""
-    return -(p * torch.log(p.clamp_min(torch.finfo(p.dtype).tiny))).sum(-1)
 
 
 @demo(

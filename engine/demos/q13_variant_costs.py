@@ -13,19 +13,18 @@ from __future__ import annotations
 
 import contextlib
 import math
-import statistics
-import time
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from engine import efficient as ef
 from engine.attention import MHAParams, init_mha_params, scaled_dot_product_attention
-from engine.devices import synchronize
+from engine.devices import median_ms
 from engine.layers import sinusoidal_positions
 from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
+from engine.softmax import entropy
 from engine.text import toy_embeddings, toy_tokens
 
 VARIANTS = ("MHA", "GQA", "MQA", "sliding window", "strided", "low rank", "additive")
@@ -153,26 +152,11 @@ def static_costs(
     }
 
 
-def row_entropy(weights: torch.Tensor) -> float:
-    """Mean over heads and queries of H(α) = −Σ_j α_j log α_j, in nats (0 log 0 = 0)."""
-    plogp = torch.where(
-        weights > 0, weights * weights.clamp_min(1e-30).log(), torch.zeros_like(weights)
-    )
-    return float(-plogp.sum(-1).mean())
-
-
 def measure(run, device: torch.device, repeats: int = 3) -> tuple[int, float]:
     """FLOPs counted while ``run`` executes once, and its median time over ``repeats`` (ms)."""
     with FlopCounterMode(display=False) as counter:
-        run()
-    times = []
-    for _ in range(repeats):
-        synchronize(device)
-        start = time.perf_counter()
-        run()
-        synchronize(device)
-        times.append((time.perf_counter() - start) * 1000.0)
-    return counter.get_total_flops(), statistics.median(times)
+        run()  # also the warm-up run
+    return counter.get_total_flops(), median_ms(run, device, repeats, warmup=False)
 
 
 def cost_table(
@@ -193,7 +177,7 @@ def cost_table(
                 "ms": round(ms, 3),
                 "score_kib": c["scores"] * 4 / 1024,
                 "kv_kib": c["kv"] * 4 / 1024,
-                "entropy": round(row_entropy(w), 4),
+                "entropy": round(float(entropy(w).mean()), 4),
             }
         )
     return rows, pictures
@@ -230,7 +214,7 @@ def cost_table(
         grouped_query_attention,
         additive_self_attention,
         static_costs,
-        row_entropy,
+        entropy,
         measure,
         cost_table,
     ),

@@ -28,8 +28,12 @@ from engine.devices import one_cpu_thread, seeded
 WEIGHTS = Path(__file__).resolve().parent / "weights"
 
 
-class ToyWeightsError(RuntimeError):
-    """A toy's shipped weights are missing, altered or do not fit its model; says which file."""
+class ToyWeightsError(ValueError):
+    """A toy's shipped weights are missing, altered or do not fit its model; says which file.
+
+    A ``ValueError``, so a page that shows a demo's refusals shows this message too instead
+    of failing.
+    """
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ def test_self_attention_steps_matches_torch():
     np.testing.assert_allclose(
         s.weights.numpy(),
         torch.softmax((x @ W_q) @ (x @ W_k).T / math.sqrt(5), -1).numpy(),
-        rtol=1e-5, atol=1e-6,
+        rtol=1e-5,
+        atol=1e-6,
     )
 
 
@@ -44,7 +45,9 @@ def test_self_attention_demo_steps_chain_and_equal_words_share_rows():
     np.testing.assert_allclose(
         r.weights[0].numpy(), torch.softmax(e["scaled"], -1).numpy(), rtol=1e-5, atol=1e-6
     )
-    np.testing.assert_allclose(e["out"].numpy(), (r.weights[0] @ e["v"]).numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        e["out"].numpy(), (r.weights[0] @ e["v"]).numpy(), rtol=1e-5, atol=1e-6
+    )
     assert r.query_labels[0] == r.query_labels[4] == "the"
     np.testing.assert_allclose(r.weights[0, 0].numpy(), r.weights[0, 4].numpy())
 

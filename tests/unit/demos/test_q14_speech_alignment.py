@@ -90,7 +90,9 @@ def test_window_medians_never_move_back_when_left_width_is_zero() -> None:
 
 
 def test_failure_counts_worked_example() -> None:
-    utt = speech.Utterance(torch.zeros(6, 2), ("a", "b", "c", "d"), ((0, 1), (1, 2), (2, 3), (3, 6)))
+    utt = speech.Utterance(
+        torch.zeros(6, 2), ("a", "b", "c", "d"), ((0, 1), (1, 2), (2, 3), (3, 6))
+    )
     path = torch.tensor(
         [0, 2, 0, 3, 3, 3]
     )  # jumps back by 2 once; "b" never visited; "d" stays its 3 frames

@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from engine.registry import run_demo
 from engine.demos import q16_dialogue_attention as q16
+from engine.registry import run_demo
 from engine.toys import dialogue, manifest
 
 D = torch.float64

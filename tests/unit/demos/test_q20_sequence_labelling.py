@@ -60,7 +60,9 @@ def test_ambiguous_names_get_their_tag_from_context(sentence: str, tags: str) ->
 
 
 def test_held_out_accuracy() -> None:
-    acc, acc_ambiguous = tagger.held_out_accuracy(tagger.load())  # the shipped model, evaluated here
+    acc, acc_ambiguous = tagger.held_out_accuracy(
+        tagger.load()
+    )  # the shipped model, evaluated here
     shipped = manifest("tagger").metrics
     assert abs(acc - shipped["accuracy"]) <= 0.01
     assert abs(acc_ambiguous - shipped["accuracy_ambiguous"]) <= 0.01

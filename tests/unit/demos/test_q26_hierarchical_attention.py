@@ -6,6 +6,7 @@ import math
 
 import torch
 
+from engine.demos import q26_hierarchical_attention as q26
 from engine.registry import run_demo
 from engine.toys import han, manifest
 
