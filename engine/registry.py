@@ -127,6 +127,7 @@ class Demo:
     title: Text
     params: tuple[ParamSpec, ...]
     shows: tuple[Callable[..., Any], ...]
+    facts: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # id → engine.facts.FactSpec
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
@@ -153,14 +154,22 @@ class Demo:
 
 
 def demo(
-    name: str, title: Text, params: tuple[ParamSpec, ...] = (), shows: tuple[Callable, ...] = ()
+    name: str,
+    title: Text,
+    params: tuple[ParamSpec, ...] = (),
+    shows: tuple[Callable, ...] = (),
+    facts: Mapping[str, Any] | None = None,
 ) -> Callable[[Callable[..., Result]], Demo]:
-    """Declare ``fn(device, **params) -> Result`` as a demo; ``shows`` adds engine functions to display."""
+    """Declare ``fn(device, **params) -> Result`` as a demo; ``shows`` adds engine functions to display,
+    ``facts`` labels the facts it measures (id → :class:`engine.facts.FactSpec`)."""
 
     def wrap(fn: Callable[..., Result]) -> Demo:
         for p in params:
             p.check(p.default)  # a bad default is a programming error: fail loudly at first use
-        return Demo(name=name, fn=fn, title=title, params=tuple(params), shows=(fn, *shows))
+        return Demo(
+            name=name, fn=fn, title=title, params=tuple(params), shows=(fn, *shows),
+            facts=dict(facts or {}),
+        )  # fmt: skip
 
     return wrap
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from engine.facts import fact
 from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
@@ -47,6 +48,16 @@ def training_points(
     x = torch.sort(torch.rand(n, generator=g) * X_MAX).values
     y = true_function(x) + noise * torch.randn(n, generator=g)
     return x.to(device), y.to(device)
+
+
+FACTS = {
+    "n_train": fact("训练点数", "training points"),
+    "n_query": fact("查询点数", "query points"),
+    "bandwidth": fact("带宽 σ", "bandwidth σ"),
+    "kernel": fact("核函数", "kernel"),
+    "mse_vs_truth": fact("与真实函数的均方误差", "MSE against the true function"),
+    "effective_keys_per_query": fact("每个查询的有效键数", "effective keys per query"),
+}
 
 
 @demo(
@@ -92,6 +103,7 @@ def training_points(
         SEED,
     ),
     shows=(nadaraya_watson,),
+    facts=FACTS,
 )
 def kernel_regression_demo(
     device: torch.device,

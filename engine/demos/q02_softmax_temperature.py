@@ -12,6 +12,7 @@ import math
 import numpy as np
 import torch
 
+from engine.facts import NATS, fact
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.softmax import entropy, naive_softmax, stable_softmax
@@ -33,6 +34,17 @@ def make_scores(
 ) -> torch.Tensor:
     """s_i = offset + spread · i for i = 1…n  (the seed's [1, 2, 3, 4, 5] is n=5, offset 0, spread 1)."""
     return offset + spread * torch.arange(1, n + 1, dtype=dtype, device=device)
+
+
+FACTS = {
+    "largest_exponent": fact("最大的指数", "largest exponent"),
+    "overflow_limit": fact("float32 的溢出界", "float32 overflow limit"),
+    "naive_is_nan": fact("朴素写法得到 NaN", "the naive formula gives NaN"),
+    "seed_numpy_is_nan": fact("原文的 NumPy 写法得到 NaN", "the text's NumPy version gives NaN"),
+    "stable_sum": fact("稳定写法的和", "sum of the stable softmax"),
+    "entropy_at_tau": fact("当前温度下的熵", "entropy at this τ", NATS),
+    "max_entropy_log_n": fact("最大熵 log n", "largest entropy, log n", NATS),
+}
 
 
 @demo(
@@ -87,6 +99,7 @@ def make_scores(
         ),
     ),
     shows=(seed_attention, naive_softmax, stable_softmax),
+    facts=FACTS,
 )
 def softmax_temperature_demo(
     device: torch.device,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import torch
 
+from engine.facts import fact
 from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
@@ -49,6 +50,13 @@ def self_attention_steps(
     return AttentionSteps(q, k, v, scores, scaled, weights, out)
 
 
+FACTS = {
+    "score_std": fact("分数的标准差", "std of the scores"),
+    "scaled_std": fact("缩放后的标准差", "std after scaling"),
+    "sqrt_d_k": fact("√d_k", "√d_k"),
+}
+
+
 @demo(
     "self_attention_steps",
     title={"zh": "自注意力分步计算", "en": "Self-attention, step by step"},
@@ -81,6 +89,7 @@ def self_attention_steps(
         SEED,
     ),
     shows=(self_attention_steps, word_embeddings),
+    facts=FACTS,
 )
 def self_attention_steps_demo(
     device: torch.device, n_tokens: int, d_model: int, d_k: int, d_v: int, sentence: str, seed: int

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import torch
 
+from engine.facts import fact
 from engine.registry import ParamError, ParamSpec, demo
 from engine.result import Result
 from engine.toys.seq2seq import (
@@ -26,6 +27,12 @@ from engine.toys.seq2seq import (
     load,
     transform,
 )
+
+FACTS = {
+    "correct": fact("输出正确", "correct"),
+    "parameters": fact("参数个数", "parameters"),
+    "training_steps": fact("训练步数", "training steps"),
+}
 
 
 @demo(
@@ -45,6 +52,7 @@ from engine.toys.seq2seq import (
         ParamSpec("task", "choice", "reverse", {"zh": "任务", "en": "Task"}, choices=TASKS),
     ),
     shows=(Attention, EncoderLayer, DecoderLayer),
+    facts=FACTS,
 )
 def encoder_decoder_demo(device: torch.device, source: str, task: str) -> Result:
     """Encode the source, decode greedily, then read all three attention maps of that run."""

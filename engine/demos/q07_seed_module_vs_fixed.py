@@ -11,6 +11,7 @@ import math
 
 import torch
 
+from engine.facts import NATS, fact
 from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
@@ -45,6 +46,16 @@ def batch_error(d: int, device: torch.device) -> str:
     return "no error"
 
 
+FACTS = {
+    "entropy_seed": fact("原文模块的熵", "entropy, the text's module", NATS),
+    "entropy_fixed": fact("修正模块的熵", "entropy, the fixed module", NATS),
+    "entropy_uniform_log_L": fact("均匀分布的熵 log L", "entropy of the uniform, log L", NATS),
+    "max_weight_seed": fact("原文模块的最大权重", "largest weight, the text's module"),
+    "max_weight_fixed": fact("修正模块的最大权重", "largest weight, the fixed module"),
+    "seed_module_on_batch": fact("原文模块处理批量输入", "the text's module on a batch"),
+}
+
+
 @demo(
     "seed_module_vs_fixed",
     title={
@@ -65,6 +76,7 @@ def batch_error(d: int, device: torch.device) -> str:
         SEED,
     ),
     shows=(SeedAttentionModule, ScaledAttentionModule),
+    facts=FACTS,
 )
 def seed_module_vs_fixed_demo(
     device: torch.device, d_model: int, n_tokens: int, seed: int

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import torch
 
+from engine.facts import fact
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.toys import manifest
@@ -23,6 +24,15 @@ from engine.toys.sentiment import (
     load,
 )
 
+FACTS = {
+    "p_pos": fact("P(正面)", "P(positive)"),
+    "top_words": fact("权重最高的词", "top-weighted words"),
+    "unknown_words": fact("词表外的词", "words not in the vocabulary"),
+    "train_sentences": fact("训练句数", "training sentences"),
+    "train_accuracy": fact("训练集准确率", "training accuracy"),
+    "heldout_accuracy": fact("留出集准确率", "held-out accuracy"),
+}
+
 
 @demo(
     "attention_pooling_classifier",
@@ -33,6 +43,7 @@ from engine.toys.sentiment import (
         ),
     ),
     shows=(attention_pool, PoolingClassifier.forward),
+    facts=FACTS,
 )
 def attention_pooling_demo(device: torch.device, sentence: str) -> Result:
     """Which words the trained classifier weighs when it reads ``sentence``."""

@@ -20,6 +20,7 @@ import math
 import torch
 
 from engine.attention import scaled_dot_product_attention
+from engine.facts import fact
 from engine.images import load_image, sample_image_path
 from engine.params import seed_of
 from engine.registry import ParamSpec, demo
@@ -70,6 +71,16 @@ def patch_attention(x: torch.Tensor, beta: float) -> torch.Tensor:
     return scaled_dot_product_attention(xn, xn, xn, scale=beta)[1]
 
 
+FACTS = {
+    "patches": fact("块数 G", "patches G"),
+    "grid": fact("网格", "grid"),
+    "query_patch": fact("查询块", "query patch"),
+    "image": fact("图像", "image"),
+    "self_weight_appearance": fact("自身权重（仅外观）", "self weight (appearance only)"),
+    "self_weight_position": fact("自身权重（外观 + 位置）", "self weight (appearance + position)"),
+}
+
+
 @demo(
     "vit_patch_attention",
     title={"zh": "ViT 图像块注意力", "en": "ViT patch attention"},
@@ -109,6 +120,7 @@ def patch_attention(x: torch.Tensor, beta: float) -> torch.Tensor:
         seed_of("投影", "projection"),
     ),
     shows=(patchify, embed_patches, patch_attention),
+    facts=FACTS,
 )
 def vit_patch_attention_demo(
     device: torch.device,
@@ -135,13 +147,13 @@ def vit_patch_attention_demo(
     labels = tuple(f"({i // cols},{i % cols})" for i in range(rows * cols))
     shown = image if image == "synthetic" or sample_image_path() else "synthetic (no sample image)"
     facts = {
-        "patches G": rows * cols,
+        "patches": rows * cols,
         "grid": f"{rows}×{cols}",
-        "query patch": labels[query],
+        "query_patch": labels[query],
         "d_model": D_MODEL,
         "image": shown,
-        "self weight (appearance)": round(float(weights[0, query, query]), 4),
-        "self weight (+ position)": round(float(weights[1, query, query]), 4),
+        "self_weight_appearance": round(float(weights[0, query, query]), 4),
+        "self_weight_position": round(float(weights[1, query, query]), 4),
     }
     extras = {"image": load_image(image), "grid": (rows, cols), "query": query, "patch": P}
     return Result(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import torch
 
+from engine.facts import fact
+from engine.i18n import bi
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.toys.gru_seq2seq import (
@@ -32,6 +34,28 @@ def score_counts(T: int, S: int, D: int) -> dict[str, int]:
     return {"global": T * S, "local": T * min(2 * D + 1, S)}
 
 
+SCORES = {
+    "additive": bi("加性", "additive"),
+    "dot": bi("点积", "dot"),
+    "general": bi("一般式", "general"),
+    "global": bi("全局", "global"),
+    "local": bi("局部", "local"),
+}
+FACTS = {
+    "output_{score}": fact("{score}注意力模型的输出", "output, {score} attention", names=SCORES),
+    "accuracy_{score}": fact(
+        "{score}注意力模型的留出准确率", "held-out accuracy, {score} attention", names=SCORES
+    ),
+    "trained_D": fact("训练时的窗口半宽 D", "half-width D it was trained with"),
+    "scores_global": fact("全局注意力的分数个数", "scores, global"),
+    "scores_local_window": fact("局部窗口内的分数个数", "scores inside the local windows"),
+    "scores_global_at_1000": fact(
+        "S = T = 1000 时全局的分数个数", "scores at S = T = 1000, global"
+    ),
+    "scores_local_at_1000": fact("S = T = 1000 时局部的分数个数", "scores at S = T = 1000, local"),
+}
+
+
 @demo(
     "global_vs_local",
     title={
@@ -51,6 +75,7 @@ def score_counts(T: int, S: int, D: int) -> dict[str, int]:
         ),
     ),
     shows=(luong_attention, local_p_attention, score_counts),
+    facts=FACTS,
 )
 def global_vs_local_demo(device: torch.device, word: str, D: int) -> Result:
     """Weights of the global model and of the local-p model (window [p_t − D, p_t + D]) on ``word``."""

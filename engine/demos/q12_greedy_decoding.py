@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import torch
 
+from engine.facts import fact
 from engine.registry import ParamError, ParamSpec, demo
 from engine.result import Result
 from engine.toys.seq2seq import (
@@ -24,6 +25,14 @@ from engine.toys.seq2seq import (
 )
 
 TOP = 3  # candidates listed per step
+
+
+FACTS = {
+    "steps": fact("生成步数", "steps"),
+    "stopped_at_eos": fact("以 </s> 结束", "stopped at </s>"),
+    "decoder_positions_computed": fact("解码器计算的位置数", "decoder positions computed"),
+    "min_chosen_probability": fact("所选词元的最小概率", "smallest probability of a chosen token"),
+}
 
 
 @demo(
@@ -46,6 +55,7 @@ TOP = 3  # candidates listed per step
         ),
     ),
     shows=(greedy_decode,),
+    facts=FACTS,
 )
 def greedy_decoding_demo(device: torch.device, source: str, task: str, max_steps: int) -> Result:
     """Generate token by token; row t of the weights is step t's cross-attention (mean of heads)."""

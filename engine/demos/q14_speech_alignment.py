@@ -11,6 +11,8 @@ from __future__ import annotations
 import torch
 
 from engine.attention import scaled_dot_product_attention
+from engine.facts import fact
+from engine.i18n import bi
 from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
@@ -61,6 +63,15 @@ def alignment_stats(w: torch.Tensor, utt: Utterance) -> dict[str, float | int]:
     }
 
 
+KINDS = {"global": bi("全局", "global"), "windowed": bi("窗口", "windowed")}
+FACTS = {
+    "{kind}_mass_in_true_span": fact(
+        "{kind}：落在真实区间内的权重", "{kind}: mass inside the true span", names=KINDS
+    ),
+    "{kind}_backward_jumps": fact("{kind}：向后跳的次数", "{kind}: backward jumps", names=KINDS),
+}
+
+
 @demo(
     "speech_alignment",
     title={
@@ -100,6 +111,7 @@ def alignment_stats(w: torch.Tensor, utt: Utterance) -> dict[str, float | int]:
         SEED,
     ),
     shows=(content_attention, windowed_attention, synthesize),
+    facts=FACTS,
 )
 def speech_alignment_demo(
     device: torch.device,
@@ -119,9 +131,9 @@ def speech_alignment_demo(
     weights = torch.stack([w_global, w_window]).cpu()  # (2, N, T)
     stats = [alignment_stats(w, utt) for w in weights]
     T, N = k.shape[0], q.shape[0]
-    facts = {"frames T": T, "tokens N": N, "ms per frame": 1000 * HOP // SR}
+    facts = {"frames": T, "phones": N, "ms_per_frame": 1000 * HOP // SR}
     for name, s in zip(("global", "windowed"), stats, strict=True):
-        facts.update({f"{name}: {key}": v for key, v in s.items()})
+        facts.update({f"{name}_{key}": v for key, v in s.items()})
     extras = {"logmel": utt.logmel.numpy().copy(), "spans": utt.spans, "medians": medians}
     return Result(
         weights,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import torch
 
+from engine.facts import fact
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.toys import manifest
@@ -43,6 +44,17 @@ HISTORIES = (
 )
 
 
+FACTS = {
+    "reply": fact("候选回复", "reply"),
+    "p_fits": fact("P(回复合适)", "P(the reply fits)"),
+    "top_turn": fact("权重最高的一轮", "top-weighted turn"),
+    "heldout_accuracy": fact("留出对话准确率", "held-out accuracy"),
+    "heldout_top_turn_on_topic": fact(
+        "留出对话：最高权重的一轮与回复同话题", "held-out: top turn on the reply's topic"
+    ),
+}
+
+
 @demo(
     "dialogue_attention",
     title={"zh": "对话系统中的注意力：回复关注哪一轮", "en": "Attention over a dialogue history"},
@@ -56,6 +68,7 @@ HISTORIES = (
         ),
     ),
     shows=(turn_attention, ResponseSelector.forward),
+    facts=FACTS,
 )
 def dialogue_attention_demo(device: torch.device, scenario: str) -> Result:
     """Turn-level weights of the reply over the history, and whether the model thinks it fits."""

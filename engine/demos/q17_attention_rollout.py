@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import torch
 
+from engine.facts import fact
 from engine.patterns import attention_rollout
 from engine.registry import ParamSpec, demo
 from engine.result import Result
@@ -51,6 +52,26 @@ def spearman(a: torch.Tensor, b: torch.Tensor) -> float:
     return float((ra @ rb) / (ra.norm() * rb.norm()).clamp_min(1e-12))
 
 
+FACTS = {
+    "p": fact("所预测类别的概率", "probability of the prediction"),
+    "top_word_raw_last_layer": fact(
+        "末层原始注意力最高的词", "top word, raw attention of the last layer"
+    ),
+    "top_word_rollout": fact("注意力展开最高的词", "top word, rollout"),
+    "top_word_erasure": fact("删去后影响最大的词", "top word, erasure"),
+    "spearman_raw_vs_erasure": fact(
+        "原始注意力与删词效应的秩相关", "rank correlation, raw vs erasure"
+    ),
+    "spearman_rollout_vs_erasure": fact(
+        "注意力展开与删词效应的秩相关", "rank correlation, rollout vs erasure"
+    ),
+    "largest_head_effect_log_odds": fact(
+        "单头消融的最大效应（对数几率）", "largest effect of one head (log-odds)"
+    ),
+    "log_odds": fact("对数几率", "log-odds"),
+}
+
+
 @demo(
     "attention_rollout",
     title={
@@ -63,6 +84,7 @@ def spearman(a: torch.Tensor, b: torch.Tensor) -> float:
         ),
     ),
     shows=(attention_rollout, ablate_heads, head_ablation, erasure),
+    facts=FACTS,
 )
 def attention_rollout_demo(device: torch.device, sentence: str) -> Result:
     """Each layer's head-averaged attention and the rollout; which heads and words really matter."""

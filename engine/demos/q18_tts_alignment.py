@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import torch
 
+from engine.facts import fact
+from engine.i18n import bi
 from engine.params import seed_of
 from engine.registry import ParamSpec, demo
 from engine.result import Result
@@ -52,6 +54,24 @@ def path_stats(alpha: torch.Tensor, utt: Utterance) -> dict[str, float | int]:
     }
 
 
+MODELS = {"content": bi("内容注意力", "content"), "location": bi("位置敏感注意力", "location")}
+FACTS = {
+    "g": fact("引导注意力宽度 g", "guided-attention width g"),
+    "{model}_guided_loss": fact(
+        "{model}：引导注意力损失 L_att", "{model}: guided-attention loss L_att", names=MODELS
+    ),
+    "{model}_mass_on_true_phone": fact(
+        "{model}：真实音素上的权重", "{model}: mass on the true phone", names=MODELS
+    ),
+    "{model}_backward_jumps": fact(
+        "{model}：向后跳的次数", "{model}: backward jumps", names=MODELS
+    ),
+    "{model}_phones_jumped_over": fact(
+        "{model}：跳过的音素数", "{model}: phones jumped over", names=MODELS
+    ),
+}
+
+
 @demo(
     "tts_alignment",
     title={
@@ -75,6 +95,7 @@ def path_stats(alpha: torch.Tensor, utt: Utterance) -> dict[str, float | int]:
         seed_of("语句", "utterance"),
     ),
     shows=(LocationSensitiveAttention, align, guided_attention_weight, guided_attention_loss),
+    facts=FACTS,
 )
 def tts_alignment_demo(device: torch.device, text: str, g: float, rate: float, seed: int) -> Result:
     """Each decoder step (frame, query) attends over the phones (keys): content-only vs location-sensitive."""
@@ -83,10 +104,10 @@ def tts_alignment_demo(device: torch.device, text: str, g: float, rate: float, s
     heads = [align(load(loc, device), s, h) for loc in (False, True)]
     weights = torch.stack(heads).cpu()  # (2, T, N)
     T, N = s.size(0), h.size(0)
-    facts: dict[str, float | int] = {"frames T": T, "phones N": N, "g": g}
+    facts: dict[str, float | int] = {"frames": T, "phones": N, "g": g}
     for name, w in zip(("content", "location"), weights, strict=True):
-        facts[f"{name}: guided loss L_att"] = round(guided_attention_loss(w, g), 4)
-        facts.update({f"{name}: {k}": v for k, v in path_stats(w, utt).items()})
+        facts[f"{name}_guided_loss"] = round(guided_attention_loss(w, g), 4)
+        facts.update({f"{name}_{k}": v for k, v in path_stats(w, utt).items()})
     extras = {
         "logmel": utt.logmel.numpy().copy(),
         "spans": utt.spans,

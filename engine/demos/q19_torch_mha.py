@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from engine.attention import MHAParams, multi_head_attention
+from engine.facts import fact
 from engine.masks import causal_mask, padding_mask
 from engine.params import SEED
 from engine.registry import ParamSpec, demo
@@ -58,6 +59,23 @@ def torch_mha_call(
     )
 
 
+FACTS = {
+    "N": fact("批量 N", "batch N"),
+    "length_sentence_2": fact("第 2 句的长度", "length of sentence 2"),
+    "causal": fact("因果掩码", "causal mask"),
+    "max_diff_output": fact(
+        "与 nn.MultiheadAttention 输出的最大差",
+        "max difference of outputs from nn.MultiheadAttention",
+    ),
+    "max_diff_weights": fact(
+        "与 nn.MultiheadAttention 权重的最大差",
+        "max difference of weights from nn.MultiheadAttention",
+    ),
+    "weight_on_padding_max": fact("填充位上的最大权重", "largest weight on padding"),
+    "torch_weights_shape": fact("PyTorch 权重的形状", "shape of PyTorch's weights"),
+}
+
+
 @demo(
     "torch_mha",
     title={
@@ -94,6 +112,7 @@ def torch_mha_call(
         SEED,
     ),
     shows=(torch_mha_call, params_from_torch),
+    facts=FACTS,
 )
 def torch_mha_demo(
     device: torch.device,

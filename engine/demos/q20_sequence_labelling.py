@@ -15,10 +15,19 @@ from __future__ import annotations
 
 import torch
 
+from engine.facts import fact
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.toys import manifest
 from engine.toys.tagger import SENTENCES, TAGS, Tagger, fill, load
+
+FACTS = {
+    "tags": fact("预测的标签", "predicted tags"),
+    "heldout_accuracy": fact("留出句准确率（所有词）", "held-out accuracy (all words)"),
+    "heldout_accuracy_ambiguous": fact(
+        "留出句准确率（歧义名字）", "held-out accuracy (ambiguous names)"
+    ),
+}
 
 
 @demo(
@@ -30,6 +39,7 @@ from engine.toys.tagger import SENTENCES, TAGS, Tagger, fill, load
         ),
     ),
     shows=(Tagger, fill),
+    facts=FACTS,
 )
 def sequence_labelling_demo(device: torch.device, sentence: str) -> Result:
     """Each word (query) attends over the sentence (keys); its predicted tag is in its label."""
@@ -41,11 +51,11 @@ def sequence_labelling_demo(device: torch.device, sentence: str) -> Result:
     metrics = manifest("tagger").metrics
     acc, acc_amb = metrics["accuracy"], metrics["accuracy_ambiguous"]
     facts = {
-        "words L": len(words),
-        "heads h": model.attn.h,
+        "L": len(words),
+        "h": model.attn.h,
         "tags": " ".join(pred),
-        "held-out accuracy (all words)": round(acc, 3),
-        "held-out accuracy (ambiguous names)": round(acc_amb, 3),
+        "heldout_accuracy": round(acc, 3),
+        "heldout_accuracy_ambiguous": round(acc_amb, 3),
     }
     queries = tuple(f"{word} → {tag}" for word, tag in zip(words, pred, strict=True))
     return Result(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import torch
 
+from engine.facts import fact
 from engine.images import load_image
 from engine.params import seed_of
 from engine.registry import ParamSpec, demo
@@ -38,6 +39,16 @@ def demo_image(image: str, red_square: bool, seed: int) -> torch.Tensor:
     return torch.tensor(load_image(image))
 
 
+FACTS = {
+    "channels": fact("通道数 C", "channels C"),
+    "reduction": fact("压缩比 r", "reduction r"),
+    "image": fact("图像尺寸", "image size"),
+    "p_red_square": fact("P(有红色方块)", "P(red square)"),
+    "strongest_gate": fact("门控最强的通道", "strongest gate"),
+    "weakest_gate": fact("门控最弱的通道", "weakest gate"),
+}
+
+
 @demo(
     "channel_spatial",
     title={
@@ -58,6 +69,7 @@ def demo_image(image: str, red_square: bool, seed: int) -> torch.Tensor:
         seed_of("场景", "scene"),
     ),
     shows=(filter_bank, squeeze_excitation, spatial_attention),
+    facts=FACTS,
 )
 def channel_spatial_demo(device: torch.device, image: str, red_square: bool, seed: int) -> Result:
     """Excitation gates per channel and the spatial map of the trained red-square detector on one image."""
@@ -66,12 +78,12 @@ def channel_spatial_demo(device: torch.device, image: str, red_square: bool, see
     s = out["gates"]  # (C,) each in (0, 1), not a distribution
     weights = (s / s.sum()).reshape(1, 1, -1)  # (1, 1, C): each channel's share of the excitation
     facts = {
-        "channels C": len(CHANNELS),
-        "reduction r": SEConfig().reduction,
+        "channels": len(CHANNELS),
+        "reduction": SEConfig().reduction,
         "image": f"{img.shape[0]}×{img.shape[1]}",
-        "P(red square)": round(float(torch.sigmoid(out["logit"])), 3),
-        "strongest gate": CHANNELS[int(s.argmax())],
-        "weakest gate": CHANNELS[int(s.argmin())],
+        "p_red_square": round(float(torch.sigmoid(out["logit"])), 3),
+        "strongest_gate": CHANNELS[int(s.argmax())],
+        "weakest_gate": CHANNELS[int(s.argmin())],
     }
     extras = {
         "image": img.cpu().numpy(),

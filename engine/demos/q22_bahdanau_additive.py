@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import torch
 
+from engine.facts import fact
+from engine.i18n import bi
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.toys.gru_seq2seq import (
@@ -31,6 +33,21 @@ HEADS = {
     "additive": "Bahdanau additive: vᵀ tanh(W_s s + W_h h)",
     "dot": "Luong dot: sᵀ h",
     "general": "Luong general: sᵀ W_a h",
+}
+
+
+SCORES = {
+    "additive": bi("加性", "additive"),
+    "dot": bi("点积", "dot"),
+    "general": bi("一般式", "general"),
+    "global": bi("全局", "global"),
+    "local": bi("局部", "local"),
+}
+FACTS = {
+    "output_{score}": fact("{score}打分模型的输出", "output, {score} score", names=SCORES),
+    "accuracy_{score}": fact(
+        "{score}打分模型的留出准确率", "held-out accuracy, {score} score", names=SCORES
+    ),
 }
 
 
@@ -57,6 +74,7 @@ HEADS = {
         ),
     ),
     shows=(additive_attention, luong_scores, luong_attention, AttnDecoder.step),
+    facts=FACTS,
 )
 def bahdanau_additive_demo(device: torch.device, word: str, compare: str) -> Result:
     """Alignments of two trained models reversing ``word``: additive scores vs Luong's."""

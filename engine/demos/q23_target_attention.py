@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import torch
 
+from engine.facts import fact
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.softmax import stable_softmax
@@ -60,6 +61,15 @@ USERS = {  # name → history, oldest first
 }
 
 
+FACTS = {
+    "candidates": fact("候选商品数", "candidates"),
+    "candidate": fact("候选商品", "candidate"),
+    "p_click": fact("P(点击 | 候选)", "P(click | candidate)"),
+    "raw_spread": fact("原始 a_i 的极差", "raw a_i spread (max − min)"),
+    "top_history_item": fact("最相关的历史商品", "top history item"),
+}
+
+
 @demo(
     "target_attention",
     title={"zh": "推荐系统中的目标注意力（DIN）", "en": "Target attention in recommendation (DIN)"},
@@ -76,6 +86,7 @@ USERS = {  # name → history, oldest first
         ),
     ),
     shows=(activation_unit, DIN),
+    facts=FACTS,
 )
 def target_attention_demo(device: torch.device, user: str, candidate: str) -> Result:
     """Every catalogue item as a candidate (query) attends over one user's history (keys)."""
@@ -89,12 +100,12 @@ def target_attention_demo(device: torch.device, user: str, candidate: str) -> Re
     c = ITEMS.index(candidate)
     raw, p = raw.cpu(), torch.sigmoid(logits).cpu()
     facts = {
-        "history length L": L,
+        "L": L,
         "candidates": n,
         "candidate": candidate,
-        "P(click | candidate)": round(float(p[c]), 3),
-        "raw a_i spread (max − min)": round(float(raw[c].max() - raw[c].min()), 3),
-        "top history item": history[int(raw[c].argmax())],
+        "p_click": round(float(p[c]), 3),
+        "raw_spread": round(float(raw[c].max() - raw[c].min()), 3),
+        "top_history_item": history[int(raw[c].argmax())],
     }
     extras = {"raw": raw.numpy(), "p_click": p.numpy(), "candidate": c, "categories": CATEGORY}
     labels = tuple(f"{i} [{k}]" for i, k in zip(ITEMS, CATEGORY, strict=True))

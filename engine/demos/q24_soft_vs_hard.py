@@ -15,6 +15,8 @@ import math
 
 import torch
 
+from engine.facts import fact
+from engine.i18n import bi
 from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
@@ -61,6 +63,7 @@ def gumbel_softmax(
 
 
 METHODS = ("soft", "REINFORCE", "Gumbel-softmax (ST)")
+METHOD_IDS = {"soft": "soft", "REINFORCE": "reinforce", "Gumbel-softmax (ST)": "gumbel_st"}
 
 
 def race_loss(
@@ -125,6 +128,22 @@ def five_ways(scores: torch.Tensor, tau: float, k: int, samples: int, seed: int)
     return torch.stack([soft, hard, freq, top_k_attention(scores, k), gumbel])
 
 
+FACTS = {
+    "samples": fact("采样次数", "samples"),
+    "max_abs_freq_minus_softmax": fact("采样频率与 softmax 的最大差", "max |frequency − softmax|"),
+    "race_target": fact("学习竞赛的目标词", "target of the learning race"),
+    "p_target_after_race_{method}": fact(
+        "{method}训练后的目标概率",
+        "P(target) after the race, {method}",
+        names={
+            "soft": bi("软注意力", "soft"),
+            "reinforce": bi("REINFORCE ", "REINFORCE"),
+            "gumbel_st": bi("Gumbel-softmax（直通）", "Gumbel-softmax (ST)"),
+        },
+    ),
+}
+
+
 @demo(
     "soft_vs_hard",
     title={
@@ -164,6 +183,7 @@ def five_ways(scores: torch.Tensor, tau: float, k: int, samples: int, seed: int)
         gumbel_softmax,
         race_loss,
     ),
+    facts=FACTS,
 )
 def soft_vs_hard_demo(
     device: torch.device, n_tokens: int, temperature: float, top_k: int, samples: int, seed: int
@@ -181,7 +201,7 @@ def soft_vs_hard_demo(
         "samples": samples,
         "max_abs_freq_minus_softmax": round(float((freq - soft).abs().max()), 4),
         "race_target": toy_tokens(L)[target],
-        **{f"p_target_after_race_{m}": round(c[-1], 3) for m, c in curves.items()},
+        **{f"p_target_after_race_{METHOD_IDS[m]}": round(c[-1], 3) for m, c in curves.items()},
     }
     tokens = tuple(toy_tokens(L))
     heads = (

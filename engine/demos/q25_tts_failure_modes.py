@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import torch
 
+from engine.facts import fact
+from engine.i18n import bi
 from engine.params import seed_of
 from engine.registry import ParamSpec, demo
 from engine.result import Result
@@ -66,6 +68,22 @@ def failure_counts(alpha: torch.Tensor, utt: Utterance) -> dict[str, int]:
     }
 
 
+MODELS = {
+    "content": bi("内容注意力", "content"),
+    "location": bi("位置敏感注意力", "location"),
+    "forward": bi("前向注意力", "forward"),
+}
+FACTS = {
+    "text": fact("语句", "utterance"),
+    "{model}_repeats": fact("{model}：重复", "{model}: repeats", names=MODELS),
+    "{model}_skipped_phones": fact("{model}：跳过的音素", "{model}: skipped phones", names=MODELS),
+    "{model}_overstay_frames": fact(
+        "{model}：停留过久的帧", "{model}: frames stuck too long", names=MODELS
+    ),
+    "{model}_frames_behind": fact("{model}：落后的帧", "{model}: frames behind", names=MODELS),
+}
+
+
 @demo(
     "tts_failure_modes",
     title={
@@ -86,6 +104,7 @@ def failure_counts(alpha: torch.Tensor, utt: Utterance) -> dict[str, int]:
         seed_of("语句", "utterance"),
     ),
     shows=(forward_attention, failure_counts),
+    facts=FACTS,
 )
 def tts_failure_modes_demo(device: torch.device, failure: str, rate: float, seed: int) -> Result:
     """Content-based, location-sensitive and forward attention on one scenario, with failure counts."""
@@ -98,9 +117,9 @@ def tts_failure_modes_demo(device: torch.device, failure: str, rate: float, seed
     y = align(load(False, device), s, h)  # content-based
     loc = align(load(True, device), s, h)
     weights = torch.stack([y, loc, forward_attention(y)]).cpu()  # (3, T, N)
-    facts: dict[str, int | str] = {"frames T": s.size(0), "phones N": h.size(0), "text": text}
+    facts: dict[str, int | str] = {"frames": s.size(0), "phones": h.size(0), "text": text}
     for name, w in zip(("content", "location", "forward"), weights, strict=True):
-        facts.update({f"{name}: {k}": v for k, v in failure_counts(w, utt).items()})
+        facts.update({f"{name}_{k}": v for k, v in failure_counts(w, utt).items()})
     return Result(
         weights,
         tuple(str(t) for t in range(s.size(0))),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import torch
 
+from engine.facts import fact
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.toys import manifest
@@ -46,6 +47,22 @@ DOCUMENTS = {
 }
 
 
+FACTS = {
+    "p_pos": fact("P(正面)", "P(positive)"),
+    "top_sentence": fact("权重最高的句子", "top-weighted sentence"),
+    "fresh_accuracy": fact(
+        "新文档（训练句组成）准确率", "accuracy, fresh documents of training sentences"
+    ),
+    "fresh_top_sentence_is_opinion": fact(
+        "新文档：最高权重句是观点句", "fresh documents: top sentence is an opinion"
+    ),
+    "heldout_accuracy": fact("留出句组成的文档准确率", "accuracy, documents of held-out sentences"),
+    "heldout_top_sentence_is_opinion": fact(
+        "留出文档：最高权重句是观点句", "held-out documents: top sentence is an opinion"
+    ),
+}
+
+
 @demo(
     "hierarchical_attention",
     title={
@@ -62,6 +79,7 @@ DOCUMENTS = {
         ),
     ),
     shows=(context_attention, AttentionLevel.forward, HAN.forward),
+    facts=FACTS,
 )
 def hierarchical_attention_demo(device: torch.device, document: str) -> Result:
     """Word weights inside every sentence (rows) and the weight of each sentence in the document."""

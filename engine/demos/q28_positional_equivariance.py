@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 
 from engine.attention import init_mha_params, multi_head_attention
+from engine.facts import fact
 from engine.layers import sinusoidal_positions
 from engine.params import SEED
 from engine.registry import ParamSpec, demo
@@ -43,6 +44,23 @@ def attention_after_permuting(
     return out[0, inv], w[0][:, inv][:, :, inv]  # un-permute rows and columns
 
 
+FACTS = {
+    "permutation": fact("排列", "permutation"),
+    "no_pe_max_weight_change": fact(
+        "无位置编码：权重的最大变化", "no positions: max change of a weight"
+    ),
+    "no_pe_max_output_change": fact(
+        "无位置编码：输出的最大变化", "no positions: max change of an output"
+    ),
+    "with_pe_max_weight_change": fact(
+        "有位置编码：权重的最大变化", "with positions: max change of a weight"
+    ),
+    "with_pe_max_output_change": fact(
+        "有位置编码：输出的最大变化", "with positions: max change of an output"
+    ),
+}
+
+
 @demo(
     "positional_equivariance",
     title={
@@ -73,6 +91,7 @@ def attention_after_permuting(
         SEED,
     ),
     shows=(attention_after_permuting, sinusoidal_positions, make_permutation),
+    facts=FACTS,
 )
 def positional_equivariance_demo(
     device: torch.device, n_tokens: int, d_model: int, permutation: str, sentence: str, seed: int

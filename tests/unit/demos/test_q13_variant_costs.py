@@ -73,12 +73,12 @@ def test_variant_costs_counts_flops_as_the_shapes_say():
     assert rows["MHA"]["flops"] == 8 * L * d * d + 4 * L * L * d  # 4 projections + Q Kᵀ + P V
     assert rows["MQA"]["params"] < rows["GQA"]["params"] < rows["MHA"]["params"]
     assert rows["MQA"]["kv_kib"] < rows["MHA"]["kv_kib"]
-    assert rows["sliding window"]["score_kib"] < rows["MHA"]["score_kib"]
-    assert rows["sliding window"]["entropy"] < math.log(L)
+    assert rows["sliding_window"]["score_kib"] < rows["MHA"]["score_kib"]
+    assert rows["sliding_window"]["entropy"] < math.log(L)
     torch.testing.assert_close(r.weights.sum(-1), torch.ones(7, L))
     big = run_demo("variant_costs", {"n_tokens": 256, "window": 4, "stride": 16, "rank": 8})
     by = {row["variant"]: row for row in big.extras["rows"]}
     assert (
-        by["sliding window"]["flops"] < by["MHA"]["flops"]
+        by["sliding_window"]["flops"] < by["MHA"]["flops"]
         and by["strided"]["flops"] < by["MHA"]["flops"]
     )

@@ -78,8 +78,8 @@ def test_windowed_attention_matches_torch_row_by_row() -> None:
 def test_windowed_beats_global_on_repeated_phones() -> None:
     for text in ("hello world", "she sells sea shells"):
         f = run_demo("speech_alignment", {"text": text}).facts
-        assert f["windowed: mass_in_true_span"] > f["global: mass_in_true_span"] + 0.2
-        assert f["windowed: backward_jumps"] < f["global: backward_jumps"]
+        assert f["windowed_mass_in_true_span"] > f["global_mass_in_true_span"] + 0.2
+        assert f["windowed_backward_jumps"] < f["global_backward_jumps"]
 
 
 def test_window_medians_never_move_back_when_left_width_is_zero() -> None:

@@ -55,7 +55,9 @@ def test_ablating_a_head_removes_exactly_its_output():
 def test_rollout_demo():
     r = run_demo("attention_rollout", {"sentence": "the room was dirty and the staff were rude"})
     n_layers = r.n_heads - 1
-    torch.testing.assert_close(r.weights[-1], attention_rollout(r.weights[:n_layers].unsqueeze(1))[-1])
+    torch.testing.assert_close(
+        r.weights[-1], attention_rollout(r.weights[:n_layers].unsqueeze(1))[-1]
+    )
     torch.testing.assert_close(r.weights.sum(-1), torch.ones(r.n_heads, len(r.query_labels)))
     assert r.extras["head_effects"].shape == (3, 2)
     assert r.extras["erasure"].shape == (len(r.key_labels) - 1,)

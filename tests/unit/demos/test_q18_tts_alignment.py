@@ -48,6 +48,6 @@ def test_location_sensitive_alignment_tracks_the_phones() -> None:
     f = run_demo(
         "tts_alignment", {"text": "attention is all you need", "seed": 77}
     ).facts  # unseen utterance
-    assert f["location: mass_on_true_phone"] > 0.8
-    assert f["location: backward_jumps"] == 0
-    assert f["location: guided loss L_att"] < f["content: guided loss L_att"]
+    assert f["location_mass_on_true_phone"] > 0.8
+    assert f["location_backward_jumps"] == 0
+    assert f["location_guided_loss"] < f["content_guided_loss"]

@@ -35,7 +35,7 @@ def test_weights_are_softmax_of_raw_activations() -> None:
     assert torch.allclose(r.weights[0], torch.softmax(raw, -1), atol=1e-6)
     c = r.extras["candidate"]
     spread = float(raw[c].max() - raw[c].min())
-    assert r.facts["raw a_i spread (max − min)"] == pytest.approx(spread, abs=1e-3)
+    assert r.facts["raw_spread"] == pytest.approx(spread, abs=1e-3)
 
 
 @pytest.mark.parametrize(
@@ -53,7 +53,7 @@ def test_candidate_attends_to_its_own_category(user: str, candidate: str, catego
     assert r.weights[0, c][same].sum() > 0.5  # 3 of 8 history items: 0.375 under uniform weights
     assert same[int(r.weights[0, c].argmax())]
     # clicks: 0.85 in a favourite category, 0.1 elsewhere; the shipped model puts this one above even
-    assert r.facts["P(click | candidate)"] > 0.5
+    assert r.facts["p_click"] > 0.5
 
 
 def test_click_probability_follows_the_history() -> None:

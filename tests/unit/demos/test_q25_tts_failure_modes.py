@@ -41,4 +41,4 @@ def test_each_scenario_shows_its_failure_and_forward_attention_avoids_it(
     f = run_demo("tts_failure_modes", {"failure": failure}).facts
     assert f[f"{fails}: {key}"] >= 3
     assert f[f"forward: {key}"] <= 1
-    assert f["forward: skipped_phones"] == 0
+    assert f["forward_skipped_phones"] == 0

@@ -21,8 +21,8 @@ def test_chunk_mask_worked_example() -> None:
 
 def test_streaming_latency_and_cost_facts() -> None:
     f = run_demo("streaming_asr", {"chunk": 10, "left_chunks": 1}).facts
-    T = f["frames T"]
-    assert f["causal: look-ahead (ms)"] == 0 == f["causal window: look-ahead (ms)"]
-    assert f["full: look-ahead (ms)"] == pytest.approx((T - 1) / 2 * 10, abs=0.1)
-    assert f["causal: attended pairs"] == T * (T + 1) // 2
-    assert f["full: drift from full (1 − cos)"] == 0
+    T = f["frames"]
+    assert f["causal_lookahead_ms"] == 0 == f["causal_window_lookahead_ms"]
+    assert f["full_lookahead_ms"] == pytest.approx((T - 1) / 2 * 10, abs=0.1)
+    assert f["causal_attended_pairs"] == T * (T + 1) // 2
+    assert f["full_drift"] == 0
