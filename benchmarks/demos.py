@@ -18,18 +18,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Runs in the child process: argv = demo name, device, repeats; prints one JSON object.
 CHILD = """
-import json, statistics, sys, time
+import json, sys, time
 start = time.perf_counter()
-from engine.devices import median_ms, resolve_device
+from engine.devices import median_ms, resolve_device, timed
 from engine.registry import get_demo, run_demo
 import visuals
 get_demo(sys.argv[1])
 imported = time.perf_counter()
 name, device, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
-t = time.perf_counter()
-result = run_demo(name, device=device)
-first = time.perf_counter() - t
 dev = resolve_device(device)
+result, first_ms = timed(lambda: run_demo(name, device=device), dev)
+first = first_ms / 1000
 warm = median_ms(lambda: run_demo(name, device=device), dev, repeats, warmup=False)
 render = median_ms(lambda: visuals.render(result, "en"), dev, repeats)
 print(json.dumps({"demo": name, "import_s": round(imported - start, 3), "first_call_s": round(first, 3),

@@ -15,8 +15,6 @@ import math
 import torch
 from torch import nn
 
-from engine.softmax import entropy
-
 
 class SeedAttentionModule(nn.Module):
     """As in the study text: softmax(Q Kᵀ) V — unscaled, 2-D inputs (L, d) only."""
@@ -79,8 +77,3 @@ def build_pair(
     fixed_m = ScaledAttentionModule(d_model, device="meta").to_empty(device=device)
     fixed_m.load_state_dict(seed_m.state_dict())  # same names, same numbers
     return seed_m, fixed_m
-
-
-def row_entropy(weights: torch.Tensor) -> torch.Tensor:
-    """H = -Σ_j w_ij log w_ij per row, averaged over all rows; log L means uniform, 0 means one-hot."""
-    return entropy(weights).mean()

@@ -15,7 +15,8 @@ from engine.facts import NATS, fact
 from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
-from engine.seed_module import ScaledAttentionModule, SeedAttentionModule, build_pair, row_entropy
+from engine.seed_module import ScaledAttentionModule, SeedAttentionModule, build_pair
+from engine.softmax import entropy
 from engine.text import toy_embeddings, toy_tokens
 
 D_VALUES = (2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
@@ -84,13 +85,13 @@ def seed_module_vs_fixed_demo(
     """Heatmaps at the chosen d, mean row entropy of both modules as d grows, the batch error."""
     w_seed, w_fixed = compare_at(d_model, n_tokens, seed, device)
     curve = [compare_at(d, n_tokens, seed, device) for d in D_VALUES]
-    seed_h = torch.stack([row_entropy(s) for s, _ in curve]).cpu()
-    fixed_h = torch.stack([row_entropy(f) for _, f in curve]).cpu()
+    seed_h = torch.stack([entropy(s).mean() for s, _ in curve]).cpu()
+    fixed_h = torch.stack([entropy(f).mean() for _, f in curve]).cpu()
     facts = {
         "d_model": d_model,
         "L": n_tokens,
-        "entropy_seed": round(float(row_entropy(w_seed)), 4),
-        "entropy_fixed": round(float(row_entropy(w_fixed)), 4),
+        "entropy_seed": round(float(entropy(w_seed).mean()), 4),
+        "entropy_fixed": round(float(entropy(w_fixed).mean()), 4),
         "entropy_uniform_log_L": round(math.log(n_tokens), 4),
         "max_weight_seed": round(float(w_seed.amax(-1).mean()), 4),
         "max_weight_fixed": round(float(w_fixed.amax(-1).mean()), 4),

@@ -10,7 +10,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from engine.registry import run_demo
-from engine.seed_module import build_pair, row_entropy
+from engine.seed_module import build_pair
+from engine.softmax import entropy
 
 
 def test_fixed_module_equals_torch_sdpa_on_its_projections():
@@ -59,4 +60,4 @@ def test_unscaled_softmax_saturates_as_d_grows():
     assert r.facts["max_weight_seed"] > 0.8 and r.facts["max_weight_fixed"] < 0.3
     assert r.facts["seed_module_on_batch"].startswith("RuntimeError")
     assert r.weights[0].max() > 0.99  # a saturated, nearly one-hot row
-    assert row_entropy(torch.full((3, 4), 0.25)).item() == pytest.approx(math.log(4))
+    assert entropy(torch.full((3, 4), 0.25)).mean().item() == pytest.approx(math.log(4))
