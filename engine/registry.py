@@ -7,6 +7,7 @@ parameters in one place, times the run and returns a :class:`~engine.result.Resu
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import importlib
@@ -18,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from engine.devices import resolve_device, timed
+from engine.devices import one_cpu_thread, resolve_device, timed
 from engine.result import Result
 
 Kind = Literal["int", "float", "bool", "choice", "text"]
@@ -198,11 +199,16 @@ def get_demo(name: str) -> Demo:
 
 
 def run_demo(name: str, params: Mapping[str, Any] | None = None, device: str = "cpu") -> Result:
-    """Check parameters, run the demo on ``device``, and record device and milliseconds."""
+    """Check parameters, run the demo on ``device``, and record device and milliseconds.
+
+    On the CPU a demo runs on one thread: its matrices are tiny, and on a busy machine a
+    parallel region waits for its slowest thread (ten times slower, measured).
+    """
     d = get_demo(name)
     values = d.check_params(params or {})
     dev = resolve_device(device)
-    result, ms = timed(lambda: d.fn(device=dev, **values), dev)
+    with one_cpu_thread() if dev.type == "cpu" else contextlib.nullcontext():
+        result, ms = timed(lambda: d.fn(device=dev, **values), dev)
     facts = {"device": str(dev), "ms": round(ms, 3), **result.facts}
     return dataclasses.replace(result, facts=facts, demo=name)
 

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from engine.attention import MHAParams, multi_head_attention
+from engine.devices import seeded
 from engine.facts import fact
 from engine.masks import causal_mask, padding_mask
 from engine.params import SEED
@@ -22,7 +23,8 @@ from engine.text import toy_embeddings, toy_tokens
 
 def seeded_mha(d_model: int, h: int, seed: int, device: torch.device) -> nn.MultiheadAttention:
     """``nn.MultiheadAttention`` with weights drawn from ``seed`` on the CPU (Xavier-uniform, small biases)."""
-    mha = nn.MultiheadAttention(d_model, h, batch_first=True, device="meta").to_empty(device=device)
+    with seeded(seed):  # a forked global generator: nn's own init (overwritten below) draws here
+        mha = nn.MultiheadAttention(d_model, h, batch_first=True)
     g = torch.Generator().manual_seed(seed)
     bound = (6.0 / (4 * d_model)) ** 0.5  # Xavier-uniform for the stacked (3d, d) in_proj_weight
     with torch.no_grad():
@@ -30,7 +32,7 @@ def seeded_mha(d_model: int, h: int, seed: int, device: torch.device) -> nn.Mult
             p.copy_((torch.rand(p.shape, generator=g) * 2 - 1) * b)
         mha.in_proj_bias.copy_(0.1 * torch.randn(3 * d_model, generator=g))
         mha.out_proj.bias.copy_(0.1 * torch.randn(d_model, generator=g))
-    return mha.eval()
+    return mha.eval().to(device)
 
 
 def params_from_torch(mha: nn.MultiheadAttention) -> MHAParams:

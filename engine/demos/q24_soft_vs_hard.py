@@ -99,12 +99,12 @@ def learning_race(
     curves = {}
     for method in METHODS:
         theta = torch.zeros(V.size(0), device=V.device, requires_grad=True)
-        opt, baseline, curve = torch.optim.SGD([theta], lr=lr), 0.0, []
+        baseline, curve = 0.0, []
         for t in range(steps):
             loss, reward = race_loss(method, theta, V, target, U[t], tau, baseline)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            (grad,) = torch.autograd.grad(loss, theta)
+            with torch.no_grad():
+                theta.sub_(lr * grad)  # one plain SGD step: θ ← θ − η ∇θ loss
             baseline = baseline if reward is None else 0.9 * baseline + 0.1 * reward
             curve.append(float(stable_softmax(theta.detach())[target]))
         curves[method] = curve

@@ -69,4 +69,4 @@ def test_soft_vs_hard_demo():
     assert torch.all((topk > 0).sum(-1) == 2)
     torch.testing.assert_close(r.weights.sum(-1), torch.ones(5, 6))
     assert r.facts["p_target_after_race_soft"] > 0.5
-    assert r.facts["p_target_after_race_REINFORCE"] > 0.5
+    assert r.facts["p_target_after_race_reinforce"] > 0.5
