@@ -1,4 +1,4 @@
-"""Q24 soft vs hard attention against F.gumbel_softmax statistics; figures of every demo of this
+"""Figures of the Q24 soft vs hard attention against F.gumbel_softmax statistics; figures of every demo of this
 group, in both languages, drawing the data the demo returned."""
 
 from __future__ import annotations
@@ -7,31 +7,12 @@ import re
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
-from engine.demos import q24_soft_vs_hard as q24
 from engine.registry import get_demo, run_demo
 from visuals import render, to_png
 
-# ── Q24 ───────────────────────────────────────────────────────────────────────────────────────
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-# ── figures ─────────────────────────────────────────────────────────────────────────────────────
 
 DEMOS = {
     "attention_pooling_classifier": "q08_pooling",

@@ -1,18 +1,10 @@
-"""Q20 sequence_labelling, Q23 target_attention, Q27 graph_attention."""
+"""Figures of the Q20 sequence_labelling, Q23 target_attention, Q27 graph_attention."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
-import torch
-from torch import nn
-from torch.nn import functional as F
 
-from engine.demos import q20_sequence_labelling as q20
-from engine.demos import q23_target_attention as q23
-from engine.demos import q27_graph_attention as q27
 from engine.registry import run_demo
 from visuals import render, to_png
 
@@ -22,40 +14,6 @@ NAMES = ("sequence_labelling", "target_attention", "graph_attention")
 def images(fig) -> list[np.ndarray]:
     """Every image array drawn in the figure."""
     return [np.asarray(im.get_array()) for ax in fig.axes for im in ax.get_images()]
-
-
-# ---------------------------------------------------------------- Q20
-
-
-
-
-
-
-
-
-# ---------------------------------------------------------------- Q23
-
-
-
-
-
-
-
-
-
-
-# ---------------------------------------------------------------- Q27
-
-
-
-
-
-
-
-
-
-
-# ---------------------------------------------------------------- all three
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -80,5 +38,3 @@ def test_graph_edges_drawn_as_wide_as_attention() -> None:
     widths = sorted(a.arrow_patch.get_linewidth() for a in arrows)
     alphas = sorted(float(v) for j, v in enumerate(r.weights[0, i]) if v > 0 and j != i)
     assert np.corrcoef(widths, alphas)[0, 1] > 0.999  # width is an increasing linear function of α
-
-

@@ -1,19 +1,10 @@
-"""Speech demos: Q14 speech_alignment, Q18 tts_alignment, Q25 tts_failure_modes, Q30 streaming_asr."""
+"""Figures of the Speech demos: Q14 speech_alignment, Q18 tts_alignment, Q25 tts_failure_modes, Q30 streaming_asr."""
 
 from __future__ import annotations
 
-import itertools
-import math
-
 import numpy as np
 import pytest
-import torch
-from torch.nn import functional as F
 
-from engine.demos import q14_speech_alignment as q14
-from engine.demos import q18_tts_alignment as q18
-from engine.demos import q25_tts_failure_modes as q25
-from engine.demos import q30_streaming_asr as q30
 from engine.registry import run_demo
 from visuals import render, to_png
 
@@ -23,62 +14,6 @@ NAMES = ("speech_alignment", "tts_alignment", "tts_failure_modes", "streaming_as
 def images(fig) -> list[np.ndarray]:
     """Every image array drawn in the figure."""
     return [np.asarray(im.get_array()) for ax in fig.axes for im in ax.get_images()]
-
-
-# ---------------------------------------------------------------- the synthesizer
-
-
-
-
-
-
-
-
-# ---------------------------------------------------------------- Q14
-
-
-
-
-
-
-
-
-
-
-
-
-# ---------------------------------------------------------------- Q18
-
-
-
-
-
-
-
-
-# ---------------------------------------------------------------- Q25
-
-
-
-
-
-
-
-
-
-
-# ---------------------------------------------------------------- Q30
-
-
-
-
-
-
-
-
-
-
-# ---------------------------------------------------------------- all four
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -93,5 +28,3 @@ def test_render_draws_the_weights(name: str, lang: str) -> None:
             a.shape == w.T.shape and np.allclose(a, w.T) for a in drawn
         ), f"head {h} not drawn"
     assert to_png(fig)[:4] == b"\x89PNG"
-
-

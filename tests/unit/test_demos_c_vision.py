@@ -1,20 +1,13 @@
-"""Vision demos: Q10 vit_patch_attention, Q21 channel_spatial, Q29 space_time_attention."""
+"""Figures of the Vision demos: Q10 vit_patch_attention, Q21 channel_spatial, Q29 space_time_attention."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
-import torch
-from torch.nn import functional as F
 
-from engine.demos import q10_vit_patch_attention as q10
-from engine.demos import q21_channel_spatial as q21
 from engine.demos import q29_space_time_attention as q29
 from engine.registry import run_demo
 from visuals import render, to_png
-
 
 
 def images(fig) -> list[np.ndarray]:
@@ -26,42 +19,6 @@ def drawn(fig, expected: np.ndarray) -> bool:
     return any(
         a.shape == expected.shape and np.allclose(a, expected, atol=1e-6) for a in images(fig)
     )
-
-
-# ---------------------------------------------------------------- Q10
-
-
-
-
-
-
-
-
-
-
-
-
-# ---------------------------------------------------------------- Q21
-
-
-
-
-
-
-
-
-
-
-# ---------------------------------------------------------------- Q29
-
-
-
-
-
-
-
-
-# ---------------------------------------------------------------- all three
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -94,5 +51,3 @@ def test_render_space_time(lang: str) -> None:
     row = r.weights[2, r.extras["query"]].numpy().reshape(T, q29.GRID, q29.GRID)
     assert all(drawn(fig, row[t]) for t in range(T))
     assert to_png(fig)[:4] == b"\x89PNG"
-
-
