@@ -1,5 +1,5 @@
-"""Figures of the Q24 soft vs hard attention against F.gumbel_softmax statistics; figures of every demo of this
-group, in both languages, drawing the data the demo returned."""
+"""Figures of the demos of Q8, Q9, Q11, Q13, Q16, Q17, Q22, Q24 and Q26, in both languages,
+drawing the data the demo returned (the engine tests are in tests/unit/demos/)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from matplotlib.patches import Rectangle
 
 from engine.registry import get_demo, run_demo
 from visuals import render, to_png
-
 
 DEMOS = {
     "attention_pooling_classifier": "q08_pooling",

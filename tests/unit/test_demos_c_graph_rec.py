@@ -1,4 +1,4 @@
-"""Figures of the Q20 sequence_labelling, Q23 target_attention, Q27 graph_attention."""
+"""Figures of Q20 sequence_labelling, Q23 target_attention and Q27 graph_attention."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Figures of the Speech demos: Q14 speech_alignment, Q18 tts_alignment, Q25 tts_failure_modes, Q30 streaming_asr."""
+"""Figures of the speech demos (Q14, Q18, Q25, Q30) drawing the weights they returned
+(the engine tests are in tests/unit/demos/)."""
 
 from __future__ import annotations
 

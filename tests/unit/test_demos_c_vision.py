@@ -1,4 +1,4 @@
-"""Figures of the Vision demos: Q10 vit_patch_attention, Q21 channel_spatial, Q29 space_time_attention."""
+"""Figures of the vision demos: Q10 vit_patch_attention, Q21 channel_spatial, Q29 space_time_attention."""
 
 from __future__ import annotations
 
