@@ -45,7 +45,9 @@ def path_stats(alpha: torch.Tensor, utt: Utterance) -> dict[str, float | int]:
     passes over when it moves forward by more than one.
     """
     true = utt.frame_phone().to(alpha.device)
-    peaks = alpha.argmax(1)  # (T,)
+    # repeated phones have equal keys: rounding makes their ties exact, so every machine
+    # breaks them the same way (towards the first)
+    peaks = alpha.round(decimals=5).argmax(1)  # (T,)
     step = peaks[1:] - peaks[:-1]
     return {
         "mass_on_true_phone": round(float(alpha[torch.arange(alpha.size(0)), true].mean()), 3),

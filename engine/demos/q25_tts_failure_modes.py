@@ -56,7 +56,7 @@ def failure_counts(alpha: torch.Tensor, utt: Utterance) -> dict[str, int]:
     the argmax; overstay: the longest run on one phone minus that phone's true duration;
     behind: frames whose argmax lags the true phone by two or more.
     """
-    p = alpha.argmax(1).cpu()
+    p = alpha.round(decimals=5).argmax(1).cpu()  # exact ties between repeated phones: the first
     true = utt.frame_phone()
     runs = torch.unique_consecutive(p, return_counts=True)  # (phones, lengths) of each run
     dur = torch.tensor([b - a for a, b in utt.spans])
