@@ -62,4 +62,4 @@ def test_gat_zero_off_graph_and_relations_symmetric() -> None:
     adj = torch.tensor(r.extras["adjacency"])
     assert torch.equal(adj, adj.T) and not adj.diagonal().any()
     assert (r.weights[:, ~adj] == 0).all()
-    assert r.facts["edges (directed)"] == 2 * len(q27.RELATIONS)
+    assert r.facts["directed_edges"] == 2 * len(q27.RELATIONS)

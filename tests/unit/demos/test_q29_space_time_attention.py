@@ -43,5 +43,5 @@ def test_attention_of_the_square_follows_it(path: str, query_frame: int) -> None
 
 def test_space_time_costs() -> None:
     f = run_demo("space_time_attention", {"frames": 10}).facts
-    assert f["scores per layer, joint (T·P)²"] == 360**2
-    assert f["scores per layer, divided T·P² + P·T²"] == 10 * 36 * 36 + 36 * 100
+    assert f["scores_joint"] == 360**2
+    assert f["scores_divided"] == 10 * 36 * 36 + 36 * 100
