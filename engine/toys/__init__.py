@@ -1,11 +1,13 @@
 """Small trained models that demos share, trained once and shipped as safetensors.
 
-Each toy is a module here with a frozen config dataclass, a ``train(cfg)`` that goes through
-:func:`fit` (seeded, single-threaded, on the CPU), and a ``load(device)`` that reads the
-shipped weights through :func:`load_state`. The files live in ``engine/toys/weights/``:
-``<name>.safetensors`` beside ``<name>.json``, a manifest with the file's sha256, the config,
-seed, training metrics and the torch version that trained it. ``atlas toys train [NAME]``
-rebuilds them; ``atlas toys check`` verifies every file against its manifest.
+Each toy is a module here (listed in :data:`MODULES`) with a frozen config dataclass, a
+``VARIANTS`` table (weight-file name → config), a ``train(cfg) -> (model, metrics)`` that goes
+through :func:`fit` (seeded, single-threaded, on the CPU; its loop is :func:`descend`), and a
+``load(...)`` that reads the shipped weights through :func:`load_state`. The files live in
+``engine/toys/weights/``: ``<name>.safetensors`` beside ``<name>.json``, a manifest with the
+file's sha256, the config, seed, training metrics and the torch version that trained it.
+``atlas toys train [NAME]`` rebuilds them; ``atlas toys check`` verifies every file against its
+manifest.
 """
 
 from __future__ import annotations
