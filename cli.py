@@ -12,6 +12,7 @@ BENCHMARKS = {
     "attention": "benchmarks.attention_variants",
     "record": "benchmarks.record_answer",
     "model": "benchmarks.model_forward",
+    "demos": "benchmarks.demos",
 }
 
 
@@ -75,12 +76,51 @@ def cmd_bench(args: argparse.Namespace) -> int:
     names = [args.which] if args.which != "all" else list(BENCHMARKS)
     for name in names:
         module = importlib.import_module(BENCHMARKS[name])
-        kwargs = {"device": args.device} if name in ("attention", "model") else {}
-        if name == "attention":
+        kwargs = {"device": args.device} if name in ("attention", "model", "demos") else {}
+        if name in ("attention", "demos"):
             kwargs["quick"] = args.quick
+        if name == "demos" and args.demo:
+            kwargs["names"] = args.demo
         out = module.run(**kwargs)
+        if hasattr(module, "table"):
+            print(module.table(out))
         print(json.dumps({"benchmark": name, "result": out}, ensure_ascii=False, default=str))
     return 0
+
+
+def cmd_toys(args: argparse.Namespace) -> int:
+    import time
+
+    from engine import toys
+
+    known = toys.variants()
+    names = args.names or list(known)
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        print(
+            f"atlas toys: unknown toy {', '.join(unknown)}; known: {', '.join(known)}",
+            file=sys.stderr,
+        )
+        return 2
+    if args.action == "train":
+        for name in names:
+            start = time.perf_counter()
+            m = toys.train_and_save(name)
+            metrics = ", ".join(f"{k}={v:.4g}" for k, v in m.metrics.items())
+            print(f"{name}: trained in {time.perf_counter() - start:.1f} s; {metrics}")
+        return 0
+    bad = 0
+    for name in names:
+        try:
+            m = toys.check(name)
+        except toys.ToyWeightsError as e:
+            print(f"atlas toys: {e}", file=sys.stderr)
+            bad += 1
+            continue
+        print(f"{name}: ok (sha256 {m.sha256[:12]}…, torch {m.torch_version})")
+    if bad:
+        print(f"{bad} of {len(names)} toy weight files failed the check", file=sys.stderr)
+    return 1 if bad else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,7 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("which", nargs="?", default="all", choices=["all", *BENCHMARKS])
     b.add_argument("--device", default="cpu")
     b.add_argument("--quick", action="store_true")
+    b.add_argument("--demo", action="append", metavar="NAME", help="bench demos: only these demos")
     b.set_defaults(fn=cmd_bench)
+    t = sub.add_parser("toys", help="train the shipped toy models or check their weight files")
+    t.add_argument("action", choices=("train", "check"))
+    t.add_argument("names", nargs="*", metavar="NAME", help="toy weight names (default: all)")
+    t.set_defaults(fn=cmd_toys)
     return parser
 
 

@@ -15,7 +15,6 @@ bytes seen by a ``TorchDispatchMode`` that counts each op's outputs until they a
 from __future__ import annotations
 
 import statistics
-import time
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -25,7 +24,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
 from engine.bert import bert_forward, load_bert, model_dir
-from engine.devices import resolve_device, synchronize
+from engine.devices import resolve_device, synchronize, timed
 from engine.tokenize import encode
 
 SENTENCE = "The quick brown fox jumps over the lazy dog while the cat sleeps on a warm mat."
@@ -78,11 +77,7 @@ def median_ms(
     times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
-            synchronize(device)
-            start = time.perf_counter()
-            fn()
-            synchronize(device)
-            times[name].append((time.perf_counter() - start) * 1000.0)
+            times[name].append(timed(fn, device)[1])
     return {name: round(statistics.median(t), 3) for name, t in times.items()}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import statistics
 import time
 from collections.abc import Callable, Iterator
 from typing import TypeVar
@@ -48,6 +49,15 @@ def timed(fn: Callable[[], T], device: torch.device) -> tuple[T, float]:
     value = fn()
     synchronize(device)
     return value, (time.perf_counter() - start) * 1000.0
+
+
+def median_ms(
+    fn: Callable[[], object], device: torch.device, repeats: int, warmup: bool = True
+) -> float:
+    """Median wall time of ``repeats`` runs of ``fn`` (after one warm-up run), in milliseconds."""
+    if warmup:
+        fn()
+    return statistics.median(timed(fn, device)[1] for _ in range(repeats))
 
 
 @contextlib.contextmanager

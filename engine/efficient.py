@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import statistics
-import time
 from collections.abc import Callable
 
 import torch
@@ -22,7 +20,7 @@ import torch.nn.functional as F
 
 from engine import masks
 from engine.attention import scaled_dot_product_attention
-from engine.devices import one_cpu_thread, synchronize
+from engine.devices import median_ms, one_cpu_thread
 from engine.softmax import stable_softmax
 
 Attn = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
@@ -227,19 +225,6 @@ def score_bytes(
         "fused": 0,
     }
     return counts[variant] * itemsize
-
-
-def median_ms(fn: Callable[[], object], device: torch.device, repeats: int) -> float:
-    """Median wall time of ``repeats`` runs after one warm-up run, in milliseconds."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        synchronize(device)
-        start = time.perf_counter()
-        fn()
-        synchronize(device)
-        times.append((time.perf_counter() - start) * 1000.0)
-    return statistics.median(times)
 
 
 def peak_mib(fn: Callable[[], object], device: torch.device) -> float:

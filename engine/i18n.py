@@ -34,6 +34,9 @@ def lookup(table: Mapping[str, Text], key: str, lang: str, **values: Any) -> str
     return tr(table[key], lang, **values)
 
 
+YES, NO = bi("是", "yes"), bi("否", "no")
+
+
 @dataclass(frozen=True)
 class Fact:
     """One measured fact: identifier, value, bilingual label and unit (``None`` if unitless)."""
@@ -44,8 +47,11 @@ class Fact:
     unit: Text | None = None
 
     def show(self, lang: str) -> str:
-        """``label = value unit`` in ``lang``; floats with four significant digits."""
+        """``label = value unit`` in ``lang``; floats with four significant digits, booleans as words."""
         v = self.value
-        text = f"{v:.4g}" if isinstance(v, float) else str(v)
+        if isinstance(v, bool):
+            text = tr(YES if v else NO, lang)
+        else:
+            text = f"{v:.4g}" if isinstance(v, float) else str(v)
         unit = f" {tr(self.unit, lang)}" if self.unit else ""
         return f"{tr(self.label, lang)} = {text}{unit}"

@@ -102,3 +102,20 @@ def apply_mask(scores: torch.Tensor, attn_mask: torch.Tensor | None) -> torch.Te
     if attn_mask.dtype == torch.bool:
         return scores.masked_fill(~attn_mask, -torch.finfo(scores.dtype).max)
     return scores + attn_mask.to(scores.dtype)
+
+
+MASK_KINDS = ("none", "causal", "sliding_window", "strided", "padding")
+
+
+def build_mask(kind: str, n: int, window: int, device: torch.device) -> torch.Tensor | None:
+    """The (n, n) boolean mask named ``kind`` (True = may attend), or None for full attention."""
+    if kind == "causal":
+        return causal_mask(n, device=device)
+    if kind == "sliding_window":
+        return sliding_window_mask(n, window, device=device)
+    if kind == "strided":
+        return strided_mask(n, max(window, 1), device=device)
+    if kind == "padding":  # the last ``window`` tokens are padding
+        lengths = torch.tensor([max(n - window, 1)], device=device)
+        return padding_mask(lengths, n)[0].expand(n, n)
+    return None

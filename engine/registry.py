@@ -7,6 +7,7 @@ parameters in one place, times the run and returns a :class:`~engine.result.Resu
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import importlib
@@ -19,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from engine.devices import resolve_device, timed
+from engine.devices import one_cpu_thread, resolve_device, timed
 from engine.result import Result
 from engine.sanitize import TextError, TextRule, clean_text, preview
 
@@ -176,6 +177,7 @@ class Demo:
     title: Text
     params: tuple[ParamSpec, ...]
     shows: tuple[Callable[..., Any], ...]
+    facts: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # id → engine.facts.FactSpec
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
@@ -209,14 +211,22 @@ def param_name(key: object) -> str:
 
 
 def demo(
-    name: str, title: Text, params: tuple[ParamSpec, ...] = (), shows: tuple[Callable, ...] = ()
+    name: str,
+    title: Text,
+    params: tuple[ParamSpec, ...] = (),
+    shows: tuple[Callable, ...] = (),
+    facts: Mapping[str, Any] | None = None,
 ) -> Callable[[Callable[..., Result]], Demo]:
-    """Declare ``fn(device, **params) -> Result`` as a demo; ``shows`` adds engine functions to display."""
+    """Declare ``fn(device, **params) -> Result`` as a demo; ``shows`` adds engine functions to display,
+    ``facts`` labels the facts it measures (id → :class:`engine.facts.FactSpec`)."""
 
     def wrap(fn: Callable[..., Result]) -> Demo:
         for p in params:
             p.check(p.default)  # a bad default is a programming error: fail loudly at first use
-        return Demo(name=name, fn=fn, title=title, params=tuple(params), shows=(fn, *shows))
+        return Demo(
+            name=name, fn=fn, title=title, params=tuple(params), shows=(fn, *shows),
+            facts=dict(facts or {}),
+        )  # fmt: skip
 
     return wrap
 
@@ -245,11 +255,16 @@ def get_demo(name: str) -> Demo:
 
 
 def run_demo(name: str, params: Mapping[str, Any] | None = None, device: str = "cpu") -> Result:
-    """Check parameters, run the demo on ``device``, and record device and milliseconds."""
+    """Check parameters, run the demo on ``device``, and record device and milliseconds.
+
+    On the CPU a demo runs on one thread: its matrices are tiny, and on a busy machine a
+    parallel region waits for its slowest thread (ten times slower, measured).
+    """
     d = get_demo(name)
     values = d.check_params(params or {})
     dev = resolve_device(device)
-    result, ms = timed(lambda: d.fn(device=dev, **values), dev)
+    with one_cpu_thread() if dev.type == "cpu" else contextlib.nullcontext():
+        result, ms = timed(lambda: d.fn(device=dev, **values), dev)
     facts = {"device": str(dev), "ms": round(ms, 3), **result.facts}
     return dataclasses.replace(result, facts=facts, demo=name)
 

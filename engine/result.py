@@ -14,7 +14,8 @@ class Result:
 
     ``view`` names the visual that draws this result (``"heatmap"`` by default).
     ``extras`` holds further CPU tensors, arrays or tables a view uses (curves, images, …).
-    ``facts`` holds measured numbers (device, milliseconds, sizes); the registry adds
+    ``facts`` holds measured numbers (device, milliseconds, sizes) keyed by identifiers whose
+    bilingual labels and units the demo declares (:mod:`engine.facts`); the registry adds
     ``device`` and ``ms`` after timing the run, and ``demo``: the name of the demo that
     produced it (its figure is found by that name, see :mod:`visuals.figures`).
     """

@@ -15,6 +15,8 @@ import math
 import torch
 from torch import nn
 
+from engine.devices import seeded
+
 
 class SeedAttentionModule(nn.Module):
     """As in the study text: softmax(Q Kᵀ) V — unscaled, 2-D inputs (L, d) only."""
@@ -70,16 +72,12 @@ def fill_linears_(module: nn.Module, seed: int) -> nn.Module:
 def build_pair(
     d_model: int, seed: int, device: torch.device | str = "cpu"
 ) -> tuple[SeedAttentionModule, ScaledAttentionModule]:
-    """Both modules with identical, seeded weights on ``device`` (built on ``meta``: no global RNG use)."""
-    seed_m = fill_linears_(
-        SeedAttentionModule(d_model, device="meta").to_empty(device=device), seed
-    )
-    fixed_m = ScaledAttentionModule(d_model, device="meta").to_empty(device=device)
+    """Both modules with identical weights drawn from ``seed`` on the CPU, moved to ``device``.
+
+    Built under a forked global generator, so building them leaves its state untouched.
+    """
+    with seeded(seed):  # nn's own initialisation, overwritten below, draws from here
+        seed_m, fixed_m = SeedAttentionModule(d_model), ScaledAttentionModule(d_model)
+    fill_linears_(seed_m, seed)
     fixed_m.load_state_dict(seed_m.state_dict())  # same names, same numbers
-    return seed_m, fixed_m
-
-
-def row_entropy(weights: torch.Tensor) -> torch.Tensor:
-    """H = -Σ_j w_ij log w_ij per row, averaged over all rows; log L means uniform, 0 means one-hot."""
-    w = weights.clamp_min(torch.finfo(weights.dtype).tiny)
-    return -(weights * torch.log(w)).sum(-1).mean()
+    return seed_m.to(device), fixed_m.to(device)

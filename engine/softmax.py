@@ -32,3 +32,11 @@ def stable_softmax(
     return torch.where(
         total > 0, e / total.clamp_min(torch.finfo(e.dtype).tiny), torch.zeros_like(e)
     )
+
+
+def entropy(p: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """H(p) = −Σ_j p_j log p_j along ``dim``, in nats (0 log 0 = 0): log n for uniform, 0 for one-hot.
+
+    (..., n) → (...).
+    """
+    return -(p * torch.log(p.clamp_min(torch.finfo(p.dtype).tiny))).sum(dim)

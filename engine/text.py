@@ -24,3 +24,13 @@ def toy_embeddings(n: int, d: int, seed: int, device: torch.device | str = "cpu"
     """
     g = torch.Generator().manual_seed(seed)
     return torch.randn(n, d, generator=g).to(device)
+
+
+def word_embeddings(
+    tokens: list[str], d: int, seed: int, device: torch.device | str = "cpu"
+) -> torch.Tensor:
+    """One seeded vector per distinct word; equal words get equal rows.  → (len(tokens), d)."""
+    vocab = sorted(set(tokens))
+    table = toy_embeddings(len(vocab), d, seed, device)  # (V, d), drawn on the CPU
+    ids = torch.tensor([vocab.index(t) for t in tokens], device=device)
+    return table[ids]

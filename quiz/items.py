@@ -33,7 +33,7 @@ import torch
 from engine import masks
 from engine.attention import scaled_dot_product_attention
 from engine.bert import Bert, ModelMissing, default_bert, model_dir
-from engine.demos.model_lab import game_round
+from engine.lab import game_round
 from engine.patterns import CLEAR, PATTERN_NAMES, PATTERNS, dominant_pattern, pattern_scores
 from engine.result import Result
 from quiz.bank import Bank

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.bert import Bert, ModelMissing, WeightsMismatch, load_bert, model_dir
-from engine.demos.model_lab import DEFAULT_TEXT, PAIRS, lab_result
+from engine.lab import DEFAULT_TEXT, PAIRS, lab_result
 from engine.devices import resolve_device, timed
 from engine.patterns import PATTERN_NAMES, PATTERNS, TYPE_NAMES
 from engine.registry import get_demo, source_of

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from engine.facts import describe
 from engine.registry import Demo, ParamSpec, source_of
 from quiz.schema import Closing, DemoLink, Question
 from views.common import (
@@ -210,13 +211,13 @@ def demo_ui(q: Question, link: DemoLink, d: Demo, device: str, lang: str) -> Non
     )
     with figure_slot:
         st.image(png, caption=caption, width="stretch")
-        facts = {
-            k: v
-            for k, v in result.facts.items()
-            if k not in ("device", "ms") and isinstance(v, (int, float, str))
-        }
-        if facts:
-            st.caption(" · ".join(f"{k} = {v}" for k, v in facts.items()))
+        shown = [
+            f.show(lang)
+            for f in describe(result.facts, d.facts)
+            if f.id not in ("device", "ms") and isinstance(f.value, (int, float, str))
+        ]  # labelled in the page's language (engine.facts), never raw identifiers
+        if shown:
+            st.caption(" · ".join(shown))
         st.download_button(
             tr("下载 PNG", "Download PNG"),
             png,

@@ -235,8 +235,8 @@ def speech_alignment(result: Result, lang: str = "en") -> Figure:
             info = _t(
                 lang,
                 "q14_info",
-                mass=f[f"{key}: mass_in_true_span"],
-                back=f[f"{key}: backward_jumps"],
+                mass=f[f"{key}_mass_in_true_span"],
+                back=f[f"{key}_backward_jumps"],
             )
             title = f"{_head(result, h, lang, 'q14')} — {info}"
             _alignment(
@@ -264,9 +264,9 @@ def tts_alignment(result: Result, lang: str = "en") -> Figure:
             info = _t(
                 lang,
                 "q18_info",
-                loss=f[f"{key}: guided loss L_att"],
-                back=f[f"{key}: backward_jumps"],
-                over=f[f"{key}: phones_jumped_over"],
+                loss=f[f"{key}_guided_loss"],
+                back=f[f"{key}_backward_jumps"],
+                over=f[f"{key}_phones_jumped_over"],
             )
             title = f"{_head(result, h, lang, 'q18')} — {info}"
             _alignment(
@@ -298,10 +298,10 @@ def tts_failures(result: Result, lang: str = "en") -> Figure:
             info = _t(
                 lang,
                 "q25_info",
-                rep=f[f"{key}: repeats"],
-                skip=f[f"{key}: skipped_phones"],
-                over=f[f"{key}: overstay_frames"],
-                behind=f[f"{key}: frames_behind"],
+                rep=f[f"{key}_repeats"],
+                skip=f[f"{key}_skipped_phones"],
+                over=f[f"{key}_overstay_frames"],
+                behind=f[f"{key}_frames_behind"],
             )
             _alignment(
                 axes[h],
@@ -326,8 +326,8 @@ def tts_failures(result: Result, lang: str = "en") -> Figure:
 def _latency_bars(ax: Axes, result: Result, lang: str) -> None:
     """Mean look-ahead latency and drift from full attention, one pair of bars per variant."""
     f, x = result.facts, np.arange(result.n_heads)
-    look = [f[f"{n}: look-ahead (ms)"] for n in result.head_labels]
-    drift = [f[f"{n}: drift from full (1 − cos)"] for n in result.head_labels]
+    look = [f[f"{n.replace(' ', '_')}_lookahead_ms"] for n in result.head_labels]
+    drift = [f[f"{n.replace(' ', '_')}_drift"] for n in result.head_labels]
     ax.bar(x - 0.2, look, 0.4, color="#3b528b", label=_t(lang, "lookahead"))
     ax2 = ax.twinx()
     ax2.bar(x + 0.2, drift, 0.4, color="#5ec962", label=_t(lang, "drift"))
@@ -375,7 +375,7 @@ def channel_spatial(result: Result, lang: str = "en") -> Figure:
         fig = Figure(figsize=(14, 4.6))
         axes = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1.5, 1.15]})
         axes[0].imshow(ex["image"], interpolation="nearest")
-        axes[0].set_title(_t(lang, "input", p=result.facts["P(red square)"]), fontsize=10)
+        axes[0].set_title(_t(lang, "input", p=result.facts["p_red_square"]), fontsize=10)
         axes[1].barh(y - 0.2, ex["gates"], 0.4, color="#21918c", label=_t(lang, "gate"))
         axes[1].barh(
             y + 0.2, result.weights[0, 0].numpy(), 0.4, color="#fde725", label=_t(lang, "share")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import torch
 
+from engine.facts import fact
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.softmax import stable_softmax
@@ -46,6 +48,16 @@ def training_points(
     x = torch.sort(torch.rand(n, generator=g) * X_MAX).values
     y = true_function(x) + noise * torch.randn(n, generator=g)
     return x.to(device), y.to(device)
+
+
+FACTS = {
+    "n_train": fact("训练点数", "training points"),
+    "n_query": fact("查询点数", "query points"),
+    "bandwidth": fact("带宽 σ", "bandwidth σ"),
+    "kernel": fact("核函数", "kernel"),
+    "mse_vs_truth": fact("与真实函数的均方误差", "MSE against the true function"),
+    "effective_keys_per_query": fact("每个查询的有效键数", "effective keys per query"),
+}
 
 
 @demo(
@@ -88,11 +100,10 @@ def training_points(
             max=2.0,
             step=0.1,
         ),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(nadaraya_watson,),
+    facts=FACTS,
 )
 def kernel_regression_demo(
     device: torch.device,

@@ -12,9 +12,10 @@ import math
 import numpy as np
 import torch
 
+from engine.facts import NATS, fact
 from engine.registry import ParamSpec, demo
 from engine.result import Result
-from engine.softmax import naive_softmax, stable_softmax
+from engine.softmax import entropy, naive_softmax, stable_softmax
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 LADDER = (0.25, 0.5, 1.0, 2.0, 4.0)  # temperatures shown as rows, as multiples of the chosen τ
@@ -35,9 +36,15 @@ def make_scores(
     return offset + spread * torch.arange(1, n + 1, dtype=dtype, device=device)
 
 
-def entropy(p: torch.Tensor) -> torch.Tensor:
-    """H(p) = -Σ p log p over the last axis (0 log 0 = 0).  (..., n) → (...)."""
-    return -(p * torch.log(p.clamp_min(torch.finfo(p.dtype).tiny))).sum(-1)
+FACTS = {
+    "largest_exponent": fact("最大的指数", "largest exponent"),
+    "overflow_limit": fact("float32 的溢出界", "float32 overflow limit"),
+    "naive_is_nan": fact("朴素写法得到 NaN", "the naive formula gives NaN"),
+    "seed_numpy_is_nan": fact("原文的 NumPy 写法得到 NaN", "the text's NumPy version gives NaN"),
+    "stable_sum": fact("稳定写法的和", "sum of the stable softmax"),
+    "entropy_at_tau": fact("当前温度下的熵", "entropy at this τ", NATS),
+    "max_entropy_log_n": fact("最大熵 log n", "largest entropy, log n", NATS),
+}
 
 
 @demo(
@@ -92,6 +99,7 @@ def entropy(p: torch.Tensor) -> torch.Tensor:
         ),
     ),
     shows=(seed_attention, naive_softmax, stable_softmax),
+    facts=FACTS,
 )
 def softmax_temperature_demo(
     device: torch.device,

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 import torch
 
+from engine.facts import fact
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.softmax import stable_softmax
-from engine.text import toy_embeddings, toy_tokens
+from engine.text import toy_tokens, word_embeddings
 
 
 @dataclass(frozen=True)
@@ -28,16 +30,6 @@ class AttentionSteps:
     scaled: torch.Tensor  # (L, L)  q_i · k_j / √d_k
     weights: torch.Tensor  # (L, L)  softmax over j
     out: torch.Tensor  # (L, d_v)
-
-
-def word_embeddings(
-    tokens: list[str], d: int, seed: int, device: torch.device | str = "cpu"
-) -> torch.Tensor:
-    """One seeded vector per distinct word; equal words get equal rows.  → (len(tokens), d)."""
-    vocab = sorted(set(tokens))
-    table = toy_embeddings(len(vocab), d, seed, device)  # (V, d), drawn on the CPU
-    ids = torch.tensor([vocab.index(t) for t in tokens], device=device)
-    return table[ids]
 
 
 def projection(d_in: int, d_out: int, g: torch.Generator, device: torch.device) -> torch.Tensor:
@@ -56,6 +48,13 @@ def self_attention_steps(
     weights = stable_softmax(scaled, dim=-1)  # row i: how much token i takes from each token j
     out = weights @ v  # (L, d_v): out_i = Σ_j weights[i, j] · v_j
     return AttentionSteps(q, k, v, scores, scaled, weights, out)
+
+
+FACTS = {
+    "score_std": fact("分数的标准差", "std of the scores"),
+    "scaled_std": fact("缩放后的标准差", "std after scaling"),
+    "sqrt_d_k": fact("√d_k", "√d_k"),
+}
 
 
 @demo(
@@ -87,11 +86,10 @@ def self_attention_steps(
         ParamSpec(
             "sentence", "choice", "en", {"zh": "句子语言", "en": "Sentence"}, choices=("en", "zh")
         ),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(self_attention_steps, word_embeddings),
+    facts=FACTS,
 )
 def self_attention_steps_demo(
     device: torch.device, n_tokens: int, d_model: int, d_k: int, d_v: int, sentence: str, seed: int

@@ -16,6 +16,8 @@ import torch
 import torch.nn.functional as F
 
 from engine.attention import MHAParams, multi_head_attention
+from engine.facts import fact
+from engine.params import SEED
 from engine.registry import ParamError, ParamSpec, demo
 from engine.result import Result
 
@@ -125,6 +127,14 @@ def attention_facts(w: torch.Tensor, n_a: int, n_b: int) -> dict[str, float]:
     }
 
 
+FACTS = {
+    "pad": fact("填充词元数", "padding tokens"),
+    "weight_on_pad_max": fact("填充位上的最大权重", "largest weight on padding"),
+    "weight_to_right_mean": fact("看向右侧的平均权重", "mean weight to the right"),
+    "weight_A_to_B_mean": fact("句 A 看向句 B 的平均权重", "mean weight from sentence A to B"),
+}
+
+
 @demo(
     "bert_encoder",
     title={"zh": "BERT 式双向编码器注意力", "en": "BERT-style bidirectional encoder attention"},
@@ -158,11 +168,10 @@ def attention_facts(w: torch.Tensor, n_a: int, n_b: int) -> dict[str, float]:
         ParamSpec(
             "pad", "int", 2, {"zh": "[PAD] 个数", "en": "[PAD] tokens"}, min=0, max=4, step=1
         ),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(bert_embeddings, encoder_layer),
+    facts=FACTS,
 )
 def bert_encoder_demo(
     device: torch.device,

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import torch
 
+from engine.facts import fact
 from engine.registry import ParamError, ParamSpec, demo
 from engine.result import Result
-from engine.seq2seq import (
+from engine.toys.seq2seq import (
     BOS,
     EOS,
     TASKS,
@@ -23,9 +24,15 @@ from engine.seq2seq import (
     decode_ids,
     encode_letters,
     greedy_decode,
-    trained_model,
+    load,
     transform,
 )
+
+FACTS = {
+    "correct": fact("输出正确", "correct"),
+    "parameters": fact("参数个数", "parameters"),
+    "training_steps": fact("训练步数", "training steps"),
+}
 
 
 @demo(
@@ -47,6 +54,7 @@ from engine.seq2seq import (
         ParamSpec("task", "choice", "reverse", {"zh": "任务", "en": "Task"}, choices=TASKS),
     ),
     shows=(Attention, EncoderLayer, DecoderLayer),
+    facts=FACTS,
 )
 def encoder_decoder_demo(device: torch.device, source: str, task: str) -> Result:
     """Encode the source, decode greedily, then read all three attention maps of that run."""
@@ -54,7 +62,7 @@ def encoder_decoder_demo(device: torch.device, source: str, task: str) -> Result
         letters = clean_source(source)
     except ValueError as e:
         raise ParamError("encoder_decoder", [str(e)]) from e
-    model = trained_model(task, device)
+    model = load(task, device)
     src = torch.tensor([encode_letters(letters)], device=device)  # (1, S)
     gen = greedy_decode(model, src, max_steps=len(letters) + 1).tokens  # ends with </s>
     tgt_in = torch.tensor([[BOS, *gen[:-1]]], device=device)  # (1, T): what the decoder read

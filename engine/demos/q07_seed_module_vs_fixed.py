@@ -11,9 +11,12 @@ import math
 
 import torch
 
+from engine.facts import NATS, fact
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
-from engine.seed_module import ScaledAttentionModule, SeedAttentionModule, build_pair, row_entropy
+from engine.seed_module import ScaledAttentionModule, SeedAttentionModule, build_pair
+from engine.softmax import entropy
 from engine.text import toy_embeddings, toy_tokens
 
 D_VALUES = (2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
@@ -44,6 +47,16 @@ def batch_error(d: int, device: torch.device) -> str:
     return "no error"
 
 
+FACTS = {
+    "entropy_seed": fact("原文模块的熵", "entropy, the text's module", NATS),
+    "entropy_fixed": fact("修正模块的熵", "entropy, the fixed module", NATS),
+    "entropy_uniform_log_L": fact("均匀分布的熵 log L", "entropy of the uniform, log L", NATS),
+    "max_weight_seed": fact("原文模块的最大权重", "largest weight, the text's module"),
+    "max_weight_fixed": fact("修正模块的最大权重", "largest weight, the fixed module"),
+    "seed_module_on_batch": fact("原文模块处理批量输入", "the text's module on a batch"),
+}
+
+
 @demo(
     "seed_module_vs_fixed",
     title={
@@ -61,11 +74,10 @@ def batch_error(d: int, device: torch.device) -> str:
             step=2,
         ),
         ParamSpec("n_tokens", "int", 8, {"zh": "词元数", "en": "Tokens"}, min=4, max=12, step=1),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(SeedAttentionModule, ScaledAttentionModule),
+    facts=FACTS,
 )
 def seed_module_vs_fixed_demo(
     device: torch.device, d_model: int, n_tokens: int, seed: int
@@ -73,13 +85,13 @@ def seed_module_vs_fixed_demo(
     """Heatmaps at the chosen d, mean row entropy of both modules as d grows, the batch error."""
     w_seed, w_fixed = compare_at(d_model, n_tokens, seed, device)
     curve = [compare_at(d, n_tokens, seed, device) for d in D_VALUES]
-    seed_h = torch.stack([row_entropy(s) for s, _ in curve]).cpu()
-    fixed_h = torch.stack([row_entropy(f) for _, f in curve]).cpu()
+    seed_h = torch.stack([entropy(s).mean() for s, _ in curve]).cpu()
+    fixed_h = torch.stack([entropy(f).mean() for _, f in curve]).cpu()
     facts = {
         "d_model": d_model,
         "L": n_tokens,
-        "entropy_seed": round(float(row_entropy(w_seed)), 4),
-        "entropy_fixed": round(float(row_entropy(w_fixed)), 4),
+        "entropy_seed": round(float(entropy(w_seed).mean()), 4),
+        "entropy_fixed": round(float(entropy(w_fixed).mean()), 4),
         "entropy_uniform_log_L": round(math.log(n_tokens), 4),
         "max_weight_seed": round(float(w_seed.amax(-1).mean()), 4),
         "max_weight_fixed": round(float(w_fixed.amax(-1).mean()), 4),

@@ -5,6 +5,9 @@ from __future__ import annotations
 import torch
 
 from engine import efficient as ef
+from engine.facts import MS, fact
+from engine.i18n import bi
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 
@@ -41,6 +44,25 @@ def variant_weights(
             ef.linformer_attention(q, k, v, E, E)[1] @ E,  # rows still sum to 1: rows of E do
         ]
     )
+
+
+VARIANT_NAMES = {
+    "full": bi("完整注意力", "full"),
+    "sliding_window": bi("滑动窗口", "sliding window"),
+    "strided": bi("跨步稀疏", "strided"),
+    "low_rank": bi("低秩", "low rank"),
+    "fused": bi("融合内核", "fused"),
+}
+FACTS = {
+    "lengths": fact("序列长度", "lengths"),
+    "memory": fact("内存的算法", "memory measured as"),
+    "ms_{variant}_at_{n}": fact(
+        "{variant}，n = {n} 的用时", "{variant} at n = {n}", MS, VARIANT_NAMES
+    ),
+    "max_err_{variant}_at_{n}": fact(
+        "{variant}，n = {n} 的最大误差", "max error of {variant} at n = {n}", names=VARIANT_NAMES
+    ),
+}
 
 
 @demo(
@@ -80,9 +102,7 @@ def variant_weights(
             max=5,
             step=1,
         ),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(
         ef.sliding_window_attention,
@@ -94,6 +114,7 @@ def variant_weights(
         ef.fused_attention,
         ef.measure_variants,
     ),
+    facts=FACTS,
 )
 def efficient_attention_demo(
     device: torch.device,
@@ -121,8 +142,10 @@ def efficient_attention_demo(
         "memory": "measured peak (CUDA)"
         if device.type == "cuda"
         else "score-matrix bytes from shapes",
-        **{f"ms_{r['variant']}@{r['n']}": r["median_ms"] for r in longest},
-        **{f"max_err_{r['variant']}@{r['n']}": float(f"{r['max_abs_err']:.3g}") for r in longest},
+        **{f"ms_{r['variant']}_at_{r['n']}": r["median_ms"] for r in longest},
+        **{
+            f"max_err_{r['variant']}_at_{r['n']}": float(f"{r['max_abs_err']:.3g}") for r in longest
+        },
     }
     labels = tuple(str(i) for i in range(N_VIEW))
     heads = (

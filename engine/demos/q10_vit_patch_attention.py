@@ -15,70 +15,18 @@ Shapes: H × W image, C colour channels, P patch side, G = (H/P)·(W/P) patches,
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import math
-from pathlib import Path
 
-import numpy as np
 import torch
 
 from engine.attention import scaled_dot_product_attention
+from engine.facts import fact
+from engine.images import load_image, sample_image_path
+from engine.params import seed_of
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 
-SIDE = 128  # images are resized to SIDE × SIDE
 D_MODEL = 64
-
-
-def sample_image_path() -> Path | None:
-    """Where matplotlib keeps its sample photograph, found without importing matplotlib."""
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = (
-        Path(spec.submodule_search_locations[0]) / "mpl-data" / "sample_data" / "grace_hopper.jpg"
-    )
-    return path if path.is_file() else None
-
-
-def synthetic_scene(side: int = SIDE) -> np.ndarray:
-    """A drawn scene — sky, sun, hills, a house with a red roof — as (side, side, 3) floats in [0, 1]."""
-    y, x = np.mgrid[0:side, 0:side] / side
-    img = np.stack([0.45 + 0.3 * y, 0.65 + 0.2 * y, 0.95 - 0.1 * y], -1)  # sky gradient
-    img[(x - 0.8) ** 2 + (y - 0.2) ** 2 < 0.01] = (1.0, 0.85, 0.2)  # sun
-    hill = y > 0.62 + 0.08 * np.sin(6 * x)
-    img[hill] = np.stack(
-        [0.2 + 0.1 * np.sin(40 * x), 0.55 + 0.1 * np.sin(37 * y), 0.2 + 0 * x], -1
-    )[hill]
-    img[(x > 0.2) & (x < 0.45) & (y > 0.5) & (y < 0.75)] = (0.9, 0.85, 0.7)  # wall
-    img[(y > 0.35) & (y <= 0.5) & (np.abs(x - 0.325) < (y - 0.35) * 1.2)] = (0.75, 0.1, 0.1)  # roof
-    img[(x > 0.29) & (x < 0.36) & (y > 0.62) & (y < 0.75)] = (0.35, 0.2, 0.1)  # door
-    return img.astype(np.float32)
-
-
-@functools.cache
-def load_image(name: str) -> np.ndarray:
-    """The chosen image as (SIDE, SIDE, 3) float32 in [0, 1]; read-only, cached.
-
-    ``grace_hopper``: the top square of matplotlib's 600 × 512 sample photograph, decoded
-    with Pillow (matplotlib's own image dependency), area-downsampled. Falls back to the
-    synthesized scene when either is missing.
-    """
-    path = sample_image_path() if name == "grace_hopper" else None
-    img = synthetic_scene()
-    if path is not None:
-        try:
-            from PIL import Image  # matplotlib's JPEG decoder; imported only here
-
-            with Image.open(path) as im:
-                rgb = np.asarray(im.convert("RGB"), dtype=np.float32) / 255.0  # (600, 512, 3)
-            square = torch.tensor(rgb[: rgb.shape[1]]).permute(2, 0, 1)  # (3, 512, 512)
-            img = torch.nn.functional.adaptive_avg_pool2d(square, SIDE).permute(1, 2, 0).numpy()
-        except (ImportError, OSError):
-            pass
-    img.setflags(write=False)
-    return img
 
 
 def patchify(img: torch.Tensor, P: int) -> torch.Tensor:
@@ -123,6 +71,16 @@ def patch_attention(x: torch.Tensor, beta: float) -> torch.Tensor:
     return scaled_dot_product_attention(xn, xn, xn, scale=beta)[1]
 
 
+FACTS = {
+    "patches": fact("块数 G", "patches G"),
+    "grid": fact("网格", "grid"),
+    "query_patch": fact("查询块", "query patch"),
+    "image": fact("图像", "image"),
+    "self_weight_appearance": fact("自身权重（仅外观）", "self weight (appearance only)"),
+    "self_weight_position": fact("自身权重（外观 + 位置）", "self weight (appearance + position)"),
+}
+
+
 @demo(
     "vit_patch_attention",
     title={"zh": "ViT 图像块注意力", "en": "ViT patch attention"},
@@ -159,16 +117,10 @@ def patch_attention(x: torch.Tensor, beta: float) -> torch.Tensor:
         ParamSpec(
             "beta", "float", 8.0, {"zh": "锐度 β", "en": "Sharpness β"}, min=1.0, max=40.0, step=1.0
         ),
-        ParamSpec(
-            "seed",
-            "int",
-            0,
-            {"zh": "随机种子（投影）", "en": "Random seed (projection)"},
-            min=0,
-            max=9999,
-        ),
+        seed_of("投影", "projection"),
     ),
     shows=(patchify, embed_patches, patch_attention),
+    facts=FACTS,
 )
 def vit_patch_attention_demo(
     device: torch.device,
@@ -195,13 +147,13 @@ def vit_patch_attention_demo(
     labels = tuple(f"({i // cols},{i % cols})" for i in range(rows * cols))
     shown = image if image == "synthetic" or sample_image_path() else "synthetic (no sample image)"
     facts = {
-        "patches G": rows * cols,
+        "patches": rows * cols,
         "grid": f"{rows}×{cols}",
-        "query patch": labels[query],
+        "query_patch": labels[query],
         "d_model": D_MODEL,
         "image": shown,
-        "self weight (appearance)": round(float(weights[0, query, query]), 4),
-        "self weight (+ position)": round(float(weights[1, query, query]), 4),
+        "self_weight_appearance": round(float(weights[0, query, query]), 4),
+        "self_weight_position": round(float(weights[1, query, query]), 4),
     }
     extras = {"image": load_image(image), "grid": (rows, cols), "query": query, "patch": P}
     return Result(

@@ -10,25 +10,50 @@ from __future__ import annotations
 
 import torch
 
-from engine.demos.q22_bahdanau_additive import (
-    WORDS,
-    alignment,
-    heldout_accuracy,
-    local_p_attention,
-    luong_attention,
-    trained_rnn,
-    with_window,
-)
+from engine.facts import fact
+from engine.i18n import bi
 from engine.registry import ParamSpec, demo
 from engine.result import Result
-from engine.seq2seq import transform
+from engine.toys.gru_seq2seq import (
+    WORDS,
+    RNNConfig,
+    accuracy,
+    alignment,
+    load,
+    local_p_attention,
+    luong_attention,
+    with_window,
+)
+from engine.toys.seq2seq import transform
 
-TRAINED_D = 2
+TRAINED_D = RNNConfig().window
 
 
 def score_counts(T: int, S: int, D: int) -> dict[str, int]:
     """Scores computed per sentence: global T·S, local at most T·(2D + 1)."""
     return {"global": T * S, "local": T * min(2 * D + 1, S)}
+
+
+SCORES = {
+    "additive": bi("加性", "additive"),
+    "dot": bi("点积", "dot"),
+    "general": bi("一般式", "general"),
+    "global": bi("全局", "global"),
+    "local": bi("局部", "local"),
+}
+FACTS = {
+    "output_{score}": fact("{score}注意力模型的输出", "output, {score} attention", names=SCORES),
+    "accuracy_{score}": fact(
+        "{score}注意力模型的留出准确率", "held-out accuracy, {score} attention", names=SCORES
+    ),
+    "trained_D": fact("训练时的窗口半宽 D", "half-width D it was trained with"),
+    "scores_global": fact("全局注意力的分数个数", "scores, global"),
+    "scores_local_window": fact("局部窗口内的分数个数", "scores inside the local windows"),
+    "scores_global_at_1000": fact(
+        "S = T = 1000 时全局的分数个数", "scores at S = T = 1000, global"
+    ),
+    "scores_local_at_1000": fact("S = T = 1000 时局部的分数个数", "scores at S = T = 1000, local"),
+}
 
 
 @demo(
@@ -50,11 +75,12 @@ def score_counts(T: int, S: int, D: int) -> dict[str, int]:
         ),
     ),
     shows=(luong_attention, local_p_attention, score_counts),
+    facts=FACTS,
 )
 def global_vs_local_demo(device: torch.device, word: str, D: int) -> Result:
     """Weights of the global model and of the local-p model (window [p_t − D, p_t + D]) on ``word``."""
-    glob = trained_rnn("general", device)
-    local = with_window(trained_rnn("local_p", device), D)
+    glob = load("general", device)
+    local = with_window(load("local_p", device), D)
     w_global, _, out_global = alignment(glob, word)
     w_local, centres, out_local = alignment(local, word)
     T, S = w_global.shape
@@ -65,8 +91,8 @@ def global_vs_local_demo(device: torch.device, word: str, D: int) -> Result:
         "target": transform(word, "reverse"),
         "output_global": out_global,
         "output_local": out_local,
-        "accuracy_global": heldout_accuracy("general"),
-        "accuracy_local": heldout_accuracy("local_p", D),
+        "accuracy_global": accuracy("general"),
+        "accuracy_local": accuracy("local_p", D),
         "trained_D": TRAINED_D,
         "scores_global": T * S,
         "scores_local_window": kept,

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import torch
 
+from engine.facts import fact
 from engine.registry import ParamError, ParamSpec, demo
 from engine.result import Result
-from engine.seq2seq import (
+from engine.toys.seq2seq import (
     EOS,
     TASKS,
     VOCAB,
@@ -19,11 +20,19 @@ from engine.seq2seq import (
     decode_ids,
     encode_letters,
     greedy_decode,
-    trained_model,
+    load,
     transform,
 )
 
 TOP = 3  # candidates listed per step
+
+
+FACTS = {
+    "steps": fact("生成步数", "steps"),
+    "stopped_at_eos": fact("以 </s> 结束", "stopped at </s>"),
+    "decoder_positions_computed": fact("解码器计算的位置数", "decoder positions computed"),
+    "min_chosen_probability": fact("所选词元的最小概率", "smallest probability of a chosen token"),
+}
 
 
 @demo(
@@ -48,6 +57,7 @@ TOP = 3  # candidates listed per step
         ),
     ),
     shows=(greedy_decode,),
+    facts=FACTS,
 )
 def greedy_decoding_demo(device: torch.device, source: str, task: str, max_steps: int) -> Result:
     """Generate token by token; row t of the weights is step t's cross-attention (mean of heads)."""
@@ -55,7 +65,7 @@ def greedy_decoding_demo(device: torch.device, source: str, task: str, max_steps
         letters = clean_source(source)
     except ValueError as e:
         raise ParamError("greedy_decoding", [str(e)]) from e
-    model = trained_model(task, device)
+    model = load(task, device)
     src = torch.tensor([encode_letters(letters)], device=device)  # (1, S)
     steps = greedy_decode(model, src, max_steps)
     top_p, top_i = steps.probs.topk(TOP, dim=-1)  # (steps, TOP)

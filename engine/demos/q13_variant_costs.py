@@ -13,21 +13,23 @@ from __future__ import annotations
 
 import contextlib
 import math
-import statistics
-import time
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from engine import efficient as ef
 from engine.attention import MHAParams, init_mha_params, scaled_dot_product_attention
-from engine.devices import synchronize
+from engine.devices import median_ms
+from engine.facts import NATS, fact
+from engine.i18n import bi
+from engine.layers import sinusoidal_positions
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
-from engine.seq2seq import sinusoidal_positions
+from engine.softmax import entropy
 from engine.text import toy_embeddings, toy_tokens
 
-VARIANTS = ("MHA", "GQA", "MQA", "sliding window", "strided", "low rank", "additive")
+VARIANTS = ("MHA", "GQA", "MQA", "sliding_window", "strided", "low_rank", "additive")
 
 
 # head i uses key/value head ⌊i · g / h⌋:  MHA is g = h, multi-query attention (MQA) is g = 1
@@ -109,11 +111,11 @@ def variant_runs(
         "MHA": gqa(h),
         "GQA": gqa(g),
         "MQA": gqa(1),
-        "sliding window": sparse(
+        "sliding_window": sparse(
             ef.sliding_window_attention_blocked, ef.sliding_window_attention, window
         ),
         "strided": sparse(ef.strided_attention_blocked, ef.strided_attention, stride),
-        "low rank": (
+        "low_rank": (
             lambda: merge_heads(ef.linformer_attention(*split_heads(x, p, h), E, E)[0], p),
             lambda: ef.linformer_attention(*split_heads(x, p, h), E, E)[1] @ E,
         ),
@@ -141,37 +143,22 @@ def static_costs(
         "MHA": {"params": 4 * d * d, "scores": h * L * L, "kv": 2 * L * d},
         "GQA": {"params": 2 * d * d + 2 * d * g * d_k, "scores": h * L * L, "kv": 2 * L * g * d_k},
         "MQA": {"params": 2 * d * d + 2 * d * d_k, "scores": h * L * L, "kv": 2 * L * d_k},
-        "sliding window": {
+        "sliding_window": {
             "params": 4 * d * d,
             "scores": h * band,
             "kv": 2 * min(window + 1, L) * d,
         },
         "strided": {"params": 4 * d * d, "scores": h * strided, "kv": 2 * L * d},
-        "low rank": {"params": 4 * d * d + 2 * rank * L, "scores": h * lr, "kv": 2 * rank * d},
+        "low_rank": {"params": 4 * d * d + 2 * rank * L, "scores": h * lr, "kv": 2 * rank * d},
         "additive": {"params": 4 * d * d + d, "scores": L * L * d, "kv": 2 * L * d},
     }
-
-
-def row_entropy(weights: torch.Tensor) -> float:
-    """Mean over heads and queries of H(α) = −Σ_j α_j log α_j, in nats (0 log 0 = 0)."""
-    plogp = torch.where(
-        weights > 0, weights * weights.clamp_min(1e-30).log(), torch.zeros_like(weights)
-    )
-    return float(-plogp.sum(-1).mean())
 
 
 def measure(run, device: torch.device, repeats: int = 3) -> tuple[int, float]:
     """FLOPs counted while ``run`` executes once, and its median time over ``repeats`` (ms)."""
     with FlopCounterMode(display=False) as counter:
-        run()
-    times = []
-    for _ in range(repeats):
-        synchronize(device)
-        start = time.perf_counter()
-        run()
-        synchronize(device)
-        times.append((time.perf_counter() - start) * 1000.0)
-    return counter.get_total_flops(), statistics.median(times)
+        run()  # also the warm-up run
+    return counter.get_total_flops(), median_ms(run, device, repeats, warmup=False)
 
 
 def cost_table(
@@ -192,10 +179,27 @@ def cost_table(
                 "ms": round(ms, 3),
                 "score_kib": c["scores"] * 4 / 1024,
                 "kv_kib": c["kv"] * 4 / 1024,
-                "entropy": round(row_entropy(w), 4),
+                "entropy": round(float(entropy(w).mean()), 4),
             }
         )
     return rows, pictures
+
+
+VARIANT_NAMES = {
+    "MHA": bi("MHA 多头", "MHA"),
+    "GQA": bi("GQA 分组查询", "GQA"),
+    "MQA": bi("MQA 多查询", "MQA"),
+    "sliding_window": bi("滑动窗口", "sliding window"),
+    "strided": bi("跨步稀疏", "strided"),
+    "low_rank": bi("低秩", "low rank"),
+    "additive": bi("加性", "additive"),
+}
+FACTS = {
+    "uniform_entropy": fact("均匀分布的熵", "entropy of the uniform", NATS),
+    "gflops_{variant}": fact(
+        "{variant} 的计算量", "{variant}", ("GFLOPs", "GFLOPs"), VARIANT_NAMES
+    ),
+}
 
 
 @demo(
@@ -223,18 +227,17 @@ def cost_table(
         ),
         ParamSpec("stride", "int", 8, {"zh": "步长 s", "en": "Stride s"}, min=2, max=16, step=1),
         ParamSpec("rank", "int", 8, {"zh": "低秩 k", "en": "Rank k"}, min=1, max=16, step=1),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(
         grouped_query_attention,
         additive_self_attention,
         static_costs,
-        row_entropy,
+        entropy,
         measure,
         cost_table,
     ),
+    facts=FACTS,
 )
 def variant_costs_demo(
     device: torch.device,

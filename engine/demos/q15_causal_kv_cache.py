@@ -18,6 +18,8 @@ from engine.attention import (
     multi_head_attention,
     scaled_dot_product_attention,
 )
+from engine.facts import fact
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.text import toy_embeddings, toy_tokens
@@ -75,6 +77,19 @@ def score_counts(n: int) -> dict[str, int]:
     }
 
 
+FACTS = {
+    "scores_full": fact("完整矩阵的分数个数", "scores, full matrix"),
+    "scores_kv_cache": fact("KV 缓存的分数个数", "scores, KV-cache"),
+    "scores_recompute": fact("每步重算的分数个数", "scores, recomputing every step"),
+    "max_diff_cache_vs_full": fact("缓存与完整计算的最大差", "max difference, cache vs full"),
+    "max_diff_weights": fact("权重的最大差", "max difference of the weights"),
+    "max_change_of_past_when_appending": fact(
+        "追加词元后过去输出的最大变化", "max change of the past when a token is appended"
+    ),
+    "weight_above_diagonal": fact("对角线以上的权重", "weight above the diagonal"),
+}
+
+
 @demo(
     "causal_kv_cache",
     title={"zh": "因果注意力与 KV 缓存", "en": "Causal attention and the KV-cache"},
@@ -95,11 +110,10 @@ def score_counts(n: int) -> dict[str, int]:
         ParamSpec(
             "sentence", "choice", "en", {"zh": "句子语言", "en": "Sentence"}, choices=("en", "zh")
         ),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(decode_step, incremental_decode, score_counts),
+    facts=FACTS,
 )
 def causal_kv_cache_demo(
     device: torch.device, n_tokens: int, heads: str, d_model: int, sentence: str, seed: int

@@ -3,7 +3,7 @@
 A response-selection model reads a multi-turn history and a candidate reply. Each turn becomes
 one vector (its words averaged, plus who spoke and how many turns ago); the reply's vector is
 the query of an attention over the turns, and the attended context decides whether the reply
-fits the conversation. Trained (once, on the CPU) on dialogues sampled from the bundled
+fits the conversation. Trained once (:mod:`engine.toys.dialogue`) on dialogues sampled from the bundled
 ``engine/data/dialogue.tsv``: a fitting reply continues a topic of the history, a wrong one
 does not — so the model has to look back to the right turn, however long ago it was.
 
@@ -12,22 +12,14 @@ Shapes: N dialogues, T turns, W words per turn, d model size.
 
 from __future__ import annotations
 
-import copy
-import functools
-import math
-from pathlib import Path
-
 import torch
-from torch import nn
 
-from engine.attention import scaled_dot_product_attention
-from engine.demos.q08_attention_pooling_classifier import build_vocab
-from engine.devices import one_cpu_thread, seeded
+from engine.facts import fact
 from engine.registry import ParamSpec, demo
 from engine.result import Result
+from engine.toys import manifest
+from engine.toys.dialogue import ResponseSelector, encode_turns, load, turn_attention
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "dialogue.tsv"
-PAD, UNK, MAX_TURNS = 0, 1, 6
 SCENARIOS = {
     "weekend → tennis": (0, "good luck in the tennis tournament on sunday"),
     "weekend → cake": (0, "save me a slice of that cake please"),
@@ -52,144 +44,15 @@ HISTORIES = (
 )
 
 
-@functools.cache
-def load_dialogue_pool() -> dict[str, dict[str, tuple[str, ...]]]:
-    """{topic: {"turn": sentences, "reply": sentences}} from the bundled TSV."""
-    pool: dict[str, dict[str, list[str]]] = {}
-    for line in DATA.read_text(encoding="utf-8").splitlines()[1:]:
-        topic, kind, text = line.split("\t")
-        pool.setdefault(topic, {"turn": [], "reply": []})[kind].append(text)
-    return {t: {k: tuple(v) for k, v in kinds.items()} for t, kinds in pool.items()}
-
-
-def encode_turns(turns: list[list[str]], vocab: dict[str, int]) -> torch.Tensor:
-    """Dialogues of turns → word ids padded to (N, T, W)."""
-    T = max(map(len, turns))
-    W = max(len(s.split()) for d in turns for s in d)
-    ids = torch.full((len(turns), T, W), PAD)
-    for i, dialogue in enumerate(turns):
-        for t, sentence in enumerate(dialogue):
-            words = [vocab.get(w, UNK) for w in sentence.split()]
-            ids[i, t, : len(words)] = torch.tensor(words)
-    return ids
-
-
-# α = softmax(K q / √d) with q = r W_q (the reply), K = U W_k (the turns);  context c = Σ_t α_t u_t
-def turn_attention(
-    r: torch.Tensor, U: torch.Tensor, W_q: torch.Tensor, W_k: torch.Tensor, keep: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """The reply attends over the turns.  r (N, d), U (N, T, d), keep (N, T).  → c (N, d), α (N, T)."""
-    q = (r @ W_q).unsqueeze(1)  # (N, 1, d): one query per dialogue
-    c, alpha = scaled_dot_product_attention(q, U @ W_k, U, attn_mask=keep.unsqueeze(1))
-    return c.squeeze(1), alpha.squeeze(1)
-
-
-class ResponseSelector(nn.Module):
-    """u_t = tanh(W_u mean(E[words of turn t]) + speaker + recency);  r likewise for the reply;
-    c = turn_attention(r, U);  p(fits) = σ(MLP([c; r; c ⊙ r]))."""
-
-    def __init__(self, vocab_size: int, d: int = 32):
-        super().__init__()
-        self.embed = nn.Embedding(vocab_size, d, padding_idx=PAD)
-        self.turn, self.reply = nn.Linear(d, d), nn.Linear(d, d)
-        self.speaker, self.recency = nn.Embedding(2, d), nn.Embedding(MAX_TURNS, d)
-        self.W_q, self.W_k = (nn.Parameter(torch.randn(d, d) / math.sqrt(d)) for _ in range(2))
-        self.mlp = nn.Sequential(nn.Linear(3 * d, d), nn.ReLU(), nn.Linear(d, 1))
-
-    def mean_words(self, ids: torch.Tensor) -> torch.Tensor:
-        """Average of the word embeddings, padding ignored.  (..., W) → (..., d)."""
-        keep = (ids != PAD).unsqueeze(-1).float()  # (..., W, 1)
-        return (self.embed(ids) * keep).sum(-2) / keep.sum(-2).clamp_min(1)
-
-    def forward(
-        self, turns: torch.Tensor, reply: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """turns (N, T, W), reply (N, W) → logit (N,), turn weights (N, T)."""
-        keep = (turns != PAD).any(-1)  # (N, T) real turns
-        n = keep.sum(1, keepdim=True)  # (N, 1) turns per dialogue
-        t = torch.arange(turns.size(1), device=turns.device).unsqueeze(0)  # (1, T)
-        ago = (n - 1 - t).clamp(0, MAX_TURNS - 1)  # 0 = the latest turn
-        speaker = (n - 1 - t).remainder(2)  # 0 = the other speaker, 1 = the replier
-        U = torch.tanh(
-            self.turn(self.mean_words(turns)) + self.speaker(speaker) + self.recency(ago)
-        )
-        r = torch.tanh(self.reply(self.mean_words(reply)))  # (N, d)
-        c, alpha = turn_attention(r, U, self.W_q, self.W_k, keep)
-        return self.mlp(torch.cat([c, r, c * r], dim=-1)).squeeze(-1), alpha
-
-
-def sample_dialogues(g: torch.Generator, n: int) -> tuple[list[list[str]], list[str], torch.Tensor]:
-    """``n`` histories of 3–5 turns on random topics, a reply each, and whether it fits (1) or not (0).
-
-    A fitting reply is on the topic of one history turn; a wrong one on a topic of none.
-    """
-    pool = load_dialogue_pool()
-    topics = sorted(pool)
-    histories, replies, fits = [], [], []
-    for _ in range(n):
-        k = int(torch.randint(3, 6, (1,), generator=g))
-        chosen = [topics[i] for i in torch.randperm(len(topics), generator=g)[:k].tolist()]
-        histories.append([_pick(pool[t]["turn"], g) for t in chosen])
-        fit = bool(torch.rand(1, generator=g) < 0.5)
-        others = [t for t in topics if t not in chosen]
-        topic = _pick(chosen, g) if fit else _pick(others, g)
-        replies.append(_pick(pool[topic]["reply"], g))
-        fits.append(float(fit))
-    return histories, replies, torch.tensor(fits)
-
-
-def _pick(items, g: torch.Generator):
-    return items[int(torch.randint(len(items), (1,), generator=g))]
-
-
-@functools.cache
-def _trained_cpu(
-    seed: int = 0, steps: int = 500, batch: int = 64
-) -> tuple[ResponseSelector, dict[str, int]]:
-    """Adam on binary cross-entropy over freshly sampled dialogues; cached per (seed, steps, batch)."""
-    pool = load_dialogue_pool()
-    vocab = build_vocab([s for kinds in pool.values() for texts in kinds.values() for s in texts])
-    g = torch.Generator().manual_seed(seed)
-    with seeded(seed), one_cpu_thread():
-        model = ResponseSelector(len(vocab))
-        opt = torch.optim.Adam(model.parameters(), lr=5e-3)
-        for _ in range(steps):
-            histories, replies, y = sample_dialogues(g, batch)
-            logit, _ = model(
-                encode_turns(histories, vocab), encode_turns([[r] for r in replies], vocab)[:, 0]
-            )
-            loss = nn.functional.binary_cross_entropy_with_logits(logit, y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    return model.eval().requires_grad_(False), vocab
-
-
-def trained_selector(device: torch.device | str = "cpu") -> tuple[ResponseSelector, dict[str, int]]:
-    """The trained model (trained once on the CPU) copied to ``device``, and its vocabulary."""
-    model, vocab = _trained_cpu()
-    return copy.deepcopy(model).to(device), vocab
-
-
-@functools.cache
-def heldout_scores(n: int = 400, seed: int = 4242) -> dict[str, float]:
-    """Accuracy on fresh dialogues, and how often the top-weighted turn shares the reply's topic."""
-    model, vocab = _trained_cpu()
-    histories, replies, y = sample_dialogues(torch.Generator().manual_seed(seed), n)
-    logit, alpha = model(
-        encode_turns(histories, vocab), encode_turns([[r] for r in replies], vocab)[:, 0]
-    )
-    pool = load_dialogue_pool()
-    topic_of = {s: t for t, kinds in pool.items() for texts in kinds.values() for s in texts}
-    hits = [
-        topic_of[h[int(a.argmax())]] == topic_of[r]
-        for h, r, a, f in zip(histories, replies, alpha, y, strict=True)
-        if f
-    ]
-    return {
-        "accuracy": ((logit > 0).float() == y).float().mean().item(),
-        "top_turn_on_topic": sum(hits) / len(hits),
-    }
+FACTS = {
+    "reply": fact("候选回复", "reply"),
+    "p_fits": fact("P(回复合适)", "P(the reply fits)"),
+    "top_turn": fact("权重最高的一轮", "top-weighted turn"),
+    "heldout_accuracy": fact("留出对话准确率", "held-out accuracy"),
+    "heldout_top_turn_on_topic": fact(
+        "留出对话：最高权重的一轮与回复同话题", "held-out: top turn on the reply's topic"
+    ),
+}
 
 
 @demo(
@@ -205,16 +68,17 @@ def heldout_scores(n: int = 400, seed: int = 4242) -> dict[str, float]:
         ),
     ),
     shows=(turn_attention, ResponseSelector.forward),
+    facts=FACTS,
 )
 def dialogue_attention_demo(device: torch.device, scenario: str) -> Result:
     """Turn-level weights of the reply over the history, and whether the model thinks it fits."""
     history_index, reply = SCENARIOS[scenario]
     history = list(HISTORIES[history_index])
-    model, vocab = trained_selector(device)
+    model, vocab = load(device)
     turns = encode_turns([history], vocab).to(device)  # (1, T, W)
     logit, alpha = model(turns, encode_turns([[reply]], vocab)[:, 0].to(device))
     speakers = ["A" if (len(history) - 1 - t) % 2 == 0 else "B" for t in range(len(history))]
-    scores = heldout_scores()
+    scores = manifest("dialogue").metrics
     facts = {
         "reply": reply,
         "p_fits": round(torch.sigmoid(logit)[0].item(), 4),

@@ -12,7 +12,10 @@ import torch
 from torch import nn
 
 from engine.attention import MHAParams, multi_head_attention
+from engine.devices import seeded
+from engine.facts import fact
 from engine.masks import causal_mask, padding_mask
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.text import toy_embeddings, toy_tokens
@@ -20,7 +23,8 @@ from engine.text import toy_embeddings, toy_tokens
 
 def seeded_mha(d_model: int, h: int, seed: int, device: torch.device) -> nn.MultiheadAttention:
     """``nn.MultiheadAttention`` with weights drawn from ``seed`` on the CPU (Xavier-uniform, small biases)."""
-    mha = nn.MultiheadAttention(d_model, h, batch_first=True, device="meta").to_empty(device=device)
+    with seeded(seed):  # a forked global generator: nn's own init (overwritten below) draws here
+        mha = nn.MultiheadAttention(d_model, h, batch_first=True)
     g = torch.Generator().manual_seed(seed)
     bound = (6.0 / (4 * d_model)) ** 0.5  # Xavier-uniform for the stacked (3d, d) in_proj_weight
     with torch.no_grad():
@@ -28,7 +32,7 @@ def seeded_mha(d_model: int, h: int, seed: int, device: torch.device) -> nn.Mult
             p.copy_((torch.rand(p.shape, generator=g) * 2 - 1) * b)
         mha.in_proj_bias.copy_(0.1 * torch.randn(3 * d_model, generator=g))
         mha.out_proj.bias.copy_(0.1 * torch.randn(d_model, generator=g))
-    return mha.eval()
+    return mha.eval().to(device)
 
 
 def params_from_torch(mha: nn.MultiheadAttention) -> MHAParams:
@@ -55,6 +59,23 @@ def torch_mha_call(
         need_weights=True,
         average_attn_weights=False,  # per-head weights (N, h, L, S), not their mean
     )
+
+
+FACTS = {
+    "N": fact("批量 N", "batch N"),
+    "length_sentence_2": fact("第 2 句的长度", "length of sentence 2"),
+    "causal": fact("因果掩码", "causal mask"),
+    "max_diff_output": fact(
+        "与 nn.MultiheadAttention 输出的最大差",
+        "max difference of outputs from nn.MultiheadAttention",
+    ),
+    "max_diff_weights": fact(
+        "与 nn.MultiheadAttention 权重的最大差",
+        "max difference of weights from nn.MultiheadAttention",
+    ),
+    "weight_on_padding_max": fact("填充位上的最大权重", "largest weight on padding"),
+    "torch_weights_shape": fact("PyTorch 权重的形状", "shape of PyTorch's weights"),
+}
 
 
 @demo(
@@ -90,11 +111,10 @@ def torch_mha_call(
         ParamSpec(
             "sentence", "choice", "en", {"zh": "句子语言", "en": "Sentence"}, choices=("en", "zh")
         ),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(torch_mha_call, params_from_torch),
+    facts=FACTS,
 )
 def torch_mha_demo(
     device: torch.device,

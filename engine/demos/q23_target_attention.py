@@ -8,7 +8,7 @@ small MLP (the "activation unit") that sees both embeddings and their interactio
 The paper deliberately does not softmax-normalise a_i: the size of Σ_i a_i keeps how
 strongly the history as a whole matches the candidate. The authors' reference code does
 normalise (softmax over the history) in its attention function, and so does the toy model
-here, trained in a few seconds on synthesized click logs: with raw sum pooling the sign of
+here (:mod:`engine.toys.recommender`), trained once on synthesized click logs: with raw sum pooling the sign of
 a_i is not identifiable (−a with a negated MLP input layer predicts the same clicks) and
 the learned weights are hard to read. The weights drawn are softmax_i(a_i); the raw a_i
 are kept beside them (after softmax training only their differences carry meaning, which
@@ -19,28 +19,14 @@ Shapes: B users, L history length, d embedding size, n items.
 
 from __future__ import annotations
 
-import copy
-import functools
-from dataclasses import dataclass
-
 import torch
-from torch import nn
 
-from engine.devices import one_cpu_thread, seeded
+from engine.facts import fact
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.softmax import stable_softmax
+from engine.toys.recommender import CATEGORY, DIN, ITEMS, activation_unit, load
 
-CATALOGUE = {  # category → items
-    "running": ("running shoes", "sports watch", "energy gels", "running socks"),
-    "books": ("sci-fi novel", "history book", "poetry collection", "e-reader"),
-    "coffee": ("espresso beans", "moka pot", "milk frother", "coffee grinder"),
-    "baby": ("baby stroller", "diapers", "baby monitor", "teething toy"),
-    "garden": ("garden hose", "tomato seeds", "pruning shears", "flower pots"),
-    "gaming": ("game console", "gaming mouse", "headset", "controller"),
-}
-ITEMS = tuple(i for items in CATALOGUE.values() for i in items)
-CATEGORY = tuple(c for c, items in CATALOGUE.items() for _ in items)  # category of each item
 USERS = {  # name → history, oldest first
     "runner who reads": (
         "running shoes",
@@ -75,88 +61,13 @@ USERS = {  # name → history, oldest first
 }
 
 
-@dataclass(frozen=True)
-class DINConfig:
-    """Sizes and training schedule."""
-
-    d: int = 8
-    hidden: int = 16
-    history: int = 8
-    steps: int = 300
-    batch: int = 256
-    lr: float = 0.02
-    weight_decay: float = 0.1
-    seed: int = 0
-
-
-# a_i = w₂ᵀ PReLU(W₁ [e_i, e_c, e_i − e_c, e_i ⊙ e_c] + b₁) + b₂
-def activation_unit(
-    e_hist: torch.Tensor, e_cand: torch.Tensor, layer1: nn.Linear, act: nn.Module, layer2: nn.Linear
-) -> torch.Tensor:
-    """Raw DIN activations, not normalised.  (B, L, d), (B, d) → (B, L)."""
-    e_c = e_cand.unsqueeze(1).expand_as(e_hist)  # (B, L, d)
-    x = torch.cat([e_hist, e_c, e_hist - e_c, e_hist * e_c], dim=-1)  # (B, L, 4d)
-    return layer2(act(layer1(x))).squeeze(-1)
-
-
-class DIN(nn.Module):
-    """Item embeddings, the activation unit, pooling v_U = Σ softmax(a)_i e_i, and a click MLP on [v_U, e_c]."""
-
-    def __init__(self, cfg: DINConfig):
-        super().__init__()
-        self.embed = nn.Embedding(len(ITEMS), cfg.d)
-        self.att1, self.att_act, self.att2 = (
-            nn.Linear(4 * cfg.d, cfg.hidden),
-            nn.PReLU(),
-            nn.Linear(cfg.hidden, 1),
-        )
-        self.mlp = nn.Sequential(
-            nn.Linear(2 * cfg.d, cfg.hidden), nn.PReLU(), nn.Linear(cfg.hidden, 1)
-        )
-
-    def forward(self, hist: torch.Tensor, cand: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Item ids (B, L), (B,) → click logits (B,) and raw activations a (B, L)."""
-        e_h, e_c = self.embed(hist), self.embed(cand)  # (B, L, d), (B, d)
-        a = activation_unit(e_h, e_c, self.att1, self.att_act, self.att2)  # (B, L)
-        v_u = (stable_softmax(a, dim=-1).unsqueeze(-1) * e_h).sum(1)  # (B, d)
-        return self.mlp(torch.cat([v_u, e_c], -1)).squeeze(-1), a
-
-
-def click_log(
-    n: int, cfg: DINConfig, g: torch.Generator
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Users with two favourite categories (75 % of their history); a candidate is clicked with
-    probability 0.85 if it is in a favourite category, 0.1 otherwise.  → hist (n, L), cand (n,), y (n,)."""
-    cats = torch.tensor([list(CATALOGUE).index(c) for c in CATEGORY])  # (items,)
-    fav = torch.stack([torch.randperm(len(CATALOGUE), generator=g)[:2] for _ in range(n)])  # (n, 2)
-    in_fav = (cats[None, :, None] == fav[:, None, :]).any(-1).float()  # (n, items)
-    prefs = 0.25 / len(ITEMS) + 0.75 * in_fav / in_fav.sum(1, keepdim=True)  # (n, items)
-    hist = torch.multinomial(prefs, cfg.history, replacement=True, generator=g)  # (n, L)
-    cand = torch.randint(0, len(ITEMS), (n,), generator=g)
-    p_click = 0.1 + 0.75 * in_fav[torch.arange(n), cand]
-    return hist, cand, (torch.rand(n, generator=g) < p_click).float()
-
-
-@functools.cache
-@one_cpu_thread()
-def _trained_cpu(cfg: DINConfig) -> DIN:
-    """Adam on binary cross-entropy over fresh synthetic click logs each step."""
-    g = torch.Generator().manual_seed(cfg.seed)
-    with seeded(cfg.seed):  # nn init draws from the global generator
-        model = DIN(cfg)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    for _ in range(cfg.steps):
-        hist, cand, y = click_log(cfg.batch, cfg, g)
-        loss = nn.functional.binary_cross_entropy_with_logits(model(hist, cand)[0], y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return model.eval().requires_grad_(False)
-
-
-def trained_din(device: torch.device | str = "cpu") -> DIN:
-    """The trained model (trained once on the CPU, cached), copied to ``device``."""
-    return copy.deepcopy(_trained_cpu(DINConfig())).to(device)
+FACTS = {
+    "candidates": fact("候选商品数", "candidates"),
+    "candidate": fact("候选商品", "candidate"),
+    "p_click": fact("P(点击 | 候选)", "P(click | candidate)"),
+    "raw_spread": fact("原始 a_i 的极差", "raw a_i spread (max − min)"),
+    "top_history_item": fact("最相关的历史商品", "top history item"),
+}
 
 
 @demo(
@@ -175,10 +86,11 @@ def trained_din(device: torch.device | str = "cpu") -> DIN:
         ),
     ),
     shows=(activation_unit, DIN),
+    facts=FACTS,
 )
 def target_attention_demo(device: torch.device, user: str, candidate: str) -> Result:
     """Every catalogue item as a candidate (query) attends over one user's history (keys)."""
-    model = trained_din(device)
+    model = load(device)
     history = USERS[user]
     n, L = len(ITEMS), len(history)
     hist = torch.tensor([ITEMS.index(i) for i in history], device=device).expand(n, L)  # (n, L)
@@ -188,12 +100,12 @@ def target_attention_demo(device: torch.device, user: str, candidate: str) -> Re
     c = ITEMS.index(candidate)
     raw, p = raw.cpu(), torch.sigmoid(logits).cpu()
     facts = {
-        "history length L": L,
+        "L": L,
         "candidates": n,
         "candidate": candidate,
-        "P(click | candidate)": round(float(p[c]), 3),
-        "raw a_i spread (max − min)": round(float(raw[c].max() - raw[c].min()), 3),
-        "top history item": history[int(raw[c].argmax())],
+        "p_click": round(float(p[c]), 3),
+        "raw_spread": round(float(raw[c].max() - raw[c].min()), 3),
+        "top_history_item": history[int(raw[c].argmax())],
     }
     extras = {"raw": raw.numpy(), "p_click": p.numpy(), "candidate": c, "categories": CATEGORY}
     labels = tuple(f"{i} [{k}]" for i, k in zip(ITEMS, CATEGORY, strict=True))

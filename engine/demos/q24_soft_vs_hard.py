@@ -15,6 +15,9 @@ import math
 
 import torch
 
+from engine.facts import fact
+from engine.i18n import bi
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.softmax import stable_softmax
@@ -60,6 +63,7 @@ def gumbel_softmax(
 
 
 METHODS = ("soft", "REINFORCE", "Gumbel-softmax (ST)")
+METHOD_IDS = {"soft": "soft", "REINFORCE": "reinforce", "Gumbel-softmax (ST)": "gumbel_st"}
 
 
 def race_loss(
@@ -95,12 +99,12 @@ def learning_race(
     curves = {}
     for method in METHODS:
         theta = torch.zeros(V.size(0), device=V.device, requires_grad=True)
-        opt, baseline, curve = torch.optim.SGD([theta], lr=lr), 0.0, []
+        baseline, curve = 0.0, []
         for t in range(steps):
             loss, reward = race_loss(method, theta, V, target, U[t], tau, baseline)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            (grad,) = torch.autograd.grad(loss, theta)
+            with torch.no_grad():
+                theta.sub_(lr * grad)  # one plain SGD step: θ ← θ − η ∇θ loss
             baseline = baseline if reward is None else 0.9 * baseline + 0.1 * reward
             curve.append(float(stable_softmax(theta.detach())[target]))
         curves[method] = curve
@@ -122,6 +126,22 @@ def five_ways(scores: torch.Tensor, tau: float, k: int, samples: int, seed: int)
     hard = hard_attention(scores, u_hard.to(scores.device))
     gumbel = gumbel_softmax(scores, tau, u_gumbel.to(scores.device))
     return torch.stack([soft, hard, freq, top_k_attention(scores, k), gumbel])
+
+
+FACTS = {
+    "samples": fact("采样次数", "samples"),
+    "max_abs_freq_minus_softmax": fact("采样频率与 softmax 的最大差", "max |frequency − softmax|"),
+    "race_target": fact("学习竞赛的目标词", "target of the learning race"),
+    "p_target_after_race_{method}": fact(
+        "{method}训练后的目标概率",
+        "P(target) after the race, {method}",
+        names={
+            "soft": bi("软注意力", "soft"),
+            "reinforce": bi("REINFORCE ", "REINFORCE"),
+            "gumbel_st": bi("Gumbel-softmax（直通）", "Gumbel-softmax (ST)"),
+        },
+    ),
+}
 
 
 @demo(
@@ -153,9 +173,7 @@ def five_ways(scores: torch.Tensor, tau: float, k: int, samples: int, seed: int)
             max=5000,
             step=100,
         ),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(
         five_ways,
@@ -165,6 +183,7 @@ def five_ways(scores: torch.Tensor, tau: float, k: int, samples: int, seed: int)
         gumbel_softmax,
         race_loss,
     ),
+    facts=FACTS,
 )
 def soft_vs_hard_demo(
     device: torch.device, n_tokens: int, temperature: float, top_k: int, samples: int, seed: int
@@ -182,7 +201,7 @@ def soft_vs_hard_demo(
         "samples": samples,
         "max_abs_freq_minus_softmax": round(float((freq - soft).abs().max()), 4),
         "race_target": toy_tokens(L)[target],
-        **{f"p_target_after_race_{m}": round(c[-1], 3) for m, c in curves.items()},
+        **{f"p_target_after_race_{METHOD_IDS[m]}": round(c[-1], 3) for m, c in curves.items()},
     }
     tokens = tuple(toy_tokens(L))
     heads = (

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import torch
 
-from engine.demos.q14_speech_alignment import Utterance, synthesize
-from engine.demos.q18_tts_alignment import align, decoder_queries, phone_keys, trained_attention
+from engine.facts import fact
+from engine.i18n import bi
+from engine.params import seed_of
 from engine.registry import ParamSpec, demo
 from engine.result import Result
+from engine.speech import Utterance, phone_keys, synthesize
+from engine.toys.tts import align, decoder_queries, load
 
 SCENARIOS = {  # failure → (utterance, index of the outlier phone or −1)
     "repeating": ("la la land", -1),
@@ -53,7 +56,7 @@ def failure_counts(alpha: torch.Tensor, utt: Utterance) -> dict[str, int]:
     the argmax; overstay: the longest run on one phone minus that phone's true duration;
     behind: frames whose argmax lags the true phone by two or more.
     """
-    p = alpha.argmax(1).cpu()
+    p = alpha.round(decimals=5).argmax(1).cpu()  # exact ties between repeated phones: the first
     true = utt.frame_phone()
     runs = torch.unique_consecutive(p, return_counts=True)  # (phones, lengths) of each run
     dur = torch.tensor([b - a for a, b in utt.spans])
@@ -63,6 +66,22 @@ def failure_counts(alpha: torch.Tensor, utt: Utterance) -> dict[str, int]:
         "overstay_frames": max(0, int((runs[1] - dur[runs[0]]).max())),
         "frames_behind": int((true - p >= 2).sum()),
     }
+
+
+MODELS = {
+    "content": bi("内容注意力", "content"),
+    "location": bi("位置敏感注意力", "location"),
+    "forward": bi("前向注意力", "forward"),
+}
+FACTS = {
+    "text": fact("语句", "utterance"),
+    "{model}_repeats": fact("{model}：重复", "{model}: repeats", names=MODELS),
+    "{model}_skipped_phones": fact("{model}：跳过的音素", "{model}: skipped phones", names=MODELS),
+    "{model}_overstay_frames": fact(
+        "{model}：停留过久的帧", "{model}: frames stuck too long", names=MODELS
+    ),
+    "{model}_frames_behind": fact("{model}：落后的帧", "{model}: frames behind", names=MODELS),
+}
 
 
 @demo(
@@ -82,16 +101,10 @@ def failure_counts(alpha: torch.Tensor, utt: Utterance) -> dict[str, int]:
         ParamSpec(
             "rate", "float", 1.0, {"zh": "语速", "en": "Speaking rate"}, min=0.6, max=1.6, step=0.1
         ),
-        ParamSpec(
-            "seed",
-            "int",
-            0,
-            {"zh": "随机种子（语句）", "en": "Random seed (utterance)"},
-            min=0,
-            max=9999,
-        ),
+        seed_of("语句", "utterance"),
     ),
     shows=(forward_attention, failure_counts),
+    facts=FACTS,
 )
 def tts_failure_modes_demo(device: torch.device, failure: str, rate: float, seed: int) -> Result:
     """Content-based, location-sensitive and forward attention on one scenario, with failure counts."""
@@ -101,12 +114,12 @@ def tts_failure_modes_demo(device: torch.device, failure: str, rate: float, seed
     if outlier >= 0:
         h = h.clone()
         h[outlier] = h[outlier] * OUTLIER_SCALE
-    y = align(trained_attention(False, device), s, h)  # content-based
-    loc = align(trained_attention(True, device), s, h)
+    y = align(load(False, device), s, h)  # content-based
+    loc = align(load(True, device), s, h)
     weights = torch.stack([y, loc, forward_attention(y)]).cpu()  # (3, T, N)
-    facts: dict[str, int | str] = {"frames T": s.size(0), "phones N": h.size(0), "text": text}
+    facts: dict[str, int | str] = {"frames": s.size(0), "phones": h.size(0), "text": text}
     for name, w in zip(("content", "location", "forward"), weights, strict=True):
-        facts.update({f"{name}: {k}": v for k, v in failure_counts(w, utt).items()})
+        facts.update({f"{name}_{k}": v for k, v in failure_counts(w, utt).items()})
     return Result(
         weights,
         tuple(str(t) for t in range(s.size(0))),

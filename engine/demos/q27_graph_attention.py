@@ -18,6 +18,8 @@ import math
 import torch
 from torch.nn import functional as F
 
+from engine.facts import fact
+from engine.params import seed_of
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.softmax import stable_softmax
@@ -109,6 +111,17 @@ def glorot_params(K: int, F_in: int, F_out: int, seed: int) -> tuple[torch.Tenso
     return W, a
 
 
+FACTS = {
+    "nodes": fact("节点数 N", "nodes N"),
+    "directed_edges": fact("有向边数", "directed edges"),
+    "features_in_out": fact("特征维度 F → F′", "features F → F′"),
+    "focus_neighbours": fact("焦点节点的邻居数", "neighbours of the focus"),
+    "focus_top_neighbour": fact(
+        "焦点最关注的邻居（头 1，不含自身）", "focus attends most to (head 1, not itself)"
+    ),
+}
+
+
 @demo(
     "graph_attention",
     title={"zh": "知识图谱上的图注意力（GAT）", "en": "Graph attention (GAT) on a knowledge graph"},
@@ -133,16 +146,10 @@ def glorot_params(K: int, F_in: int, F_out: int, seed: int) -> tuple[torch.Tenso
             max=1.0,
             step=0.05,
         ),
-        ParamSpec(
-            "seed",
-            "int",
-            0,
-            {"zh": "随机种子（W, a）", "en": "Random seed (W, a)"},
-            min=0,
-            max=9999,
-        ),
+        seed_of("W, a", "W, a"),
     ),
     shows=(gat_layer, node_features, adjacency),
+    facts=FACTS,
 )
 def graph_attention_demo(
     device: torch.device, heads: str, focus: str, self_loops: bool, slope: float, seed: int
@@ -155,12 +162,12 @@ def graph_attention_demo(
     i = NAMES.index(focus)
     top = int(alpha[0, i].masked_fill(torch.arange(len(NAMES), device=device) == i, -1).argmax())
     facts = {
-        "nodes N": len(NAMES),
-        "edges (directed)": int(adj.sum()),
-        "heads K": K,
-        "F → F'": f"{h.size(1)} → {F_out}",
-        "neighbours of focus": int(adj[i].sum()),
-        "focus attends most to (head 1, not itself)": NAMES[top],
+        "nodes": len(NAMES),
+        "directed_edges": int(adj.sum()),
+        "heads": K,
+        "features_in_out": f"{h.size(1)} → {F_out}",
+        "focus_neighbours": int(adj[i].sum()),
+        "focus_top_neighbour": NAMES[top],
     }
     edges = tuple((NAMES.index(s), r, NAMES.index(o)) for s, r, o in RELATIONS)
     return Result(

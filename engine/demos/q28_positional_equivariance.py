@@ -11,11 +11,12 @@ from __future__ import annotations
 import torch
 
 from engine.attention import init_mha_params, multi_head_attention
-from engine.demos.q03_self_attention_steps import word_embeddings
+from engine.facts import fact
+from engine.layers import sinusoidal_positions
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
-from engine.seq2seq import sinusoidal_positions
-from engine.text import toy_tokens
+from engine.text import toy_tokens, word_embeddings
 
 PERMUTATIONS = ("reverse", "rotate", "shuffle")
 
@@ -41,6 +42,23 @@ def attention_after_permuting(
     out, w = multi_head_attention(xp[None], xp[None], p, h)  # (1, L, d), (1, h, L, L)
     inv = torch.argsort(perm)  # position of each original word after permuting
     return out[0, inv], w[0][:, inv][:, :, inv]  # un-permute rows and columns
+
+
+FACTS = {
+    "permutation": fact("排列", "permutation"),
+    "no_pe_max_weight_change": fact(
+        "无位置编码：权重的最大变化", "no positions: max change of a weight"
+    ),
+    "no_pe_max_output_change": fact(
+        "无位置编码：输出的最大变化", "no positions: max change of an output"
+    ),
+    "with_pe_max_weight_change": fact(
+        "有位置编码：权重的最大变化", "with positions: max change of a weight"
+    ),
+    "with_pe_max_output_change": fact(
+        "有位置编码：输出的最大变化", "with positions: max change of an output"
+    ),
+}
 
 
 @demo(
@@ -70,11 +88,10 @@ def attention_after_permuting(
         ParamSpec(
             "sentence", "choice", "en", {"zh": "句子语言", "en": "Sentence"}, choices=("en", "zh")
         ),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(attention_after_permuting, sinusoidal_positions, make_permutation),
+    facts=FACTS,
 )
 def positional_equivariance_demo(
     device: torch.device, n_tokens: int, d_model: int, permutation: str, sentence: str, seed: int

@@ -24,6 +24,9 @@ import math
 import torch
 
 from engine.attention import scaled_dot_product_attention
+from engine.facts import fact
+from engine.i18n import bi
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 
@@ -89,6 +92,25 @@ def as_token_matrices(
     return a_time, a_space
 
 
+FACTS = {
+    "patches_per_frame": fact("每帧块数 P", "patches per frame P"),
+    "tokens": fact("词元数 T·P", "tokens T·P"),
+    "query": fact("查询", "query"),
+    "{kind}_frames_on_square": fact(
+        "{kind}：最大权重落在方块上的帧",
+        "{kind}: frames whose argmax is the square",
+        names={
+            "divided": bi("分解注意力", "divided"),
+            "joint": bi("联合注意力", "joint"),
+        },
+    ),
+    "scores_joint": fact("每层分数个数，联合 (T·P)²", "scores per layer, joint (T·P)²"),
+    "scores_divided": fact(
+        "每层分数个数，分解 T·P² + P·T²", "scores per layer, divided T·P² + P·T²"
+    ),
+}
+
+
 @demo(
     "space_time_attention",
     title={
@@ -118,9 +140,10 @@ def as_token_matrices(
             False,
             {"zh": "时间步后的残差连接", "en": "Residual after the temporal step"},
         ),
-        ParamSpec("seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999),
+        SEED,
     ),
     shows=(divided_attention, as_token_matrices, embed_video),
+    facts=FACTS,
 )
 def space_time_attention_demo(
     device: torch.device, frames: int, path: str, query_frame: int, residual: bool, seed: int
@@ -139,18 +162,18 @@ def space_time_attention_demo(
     query = qf * P + r * GRID + c
     track = [object_cell(t, path) for t in range(T)]
     facts: dict[str, int | str] = {
-        "frames T": T,
-        "patches per frame P": P,
-        "tokens T·P": T * P,
+        "frames": T,
+        "patches_per_frame": P,
+        "tokens": T * P,
         "query": f"frame {qf}, patch ({r},{c})",
     }
     for h, name in ((2, "divided"), (3, "joint")):
         row = weights[h, query].reshape(T, P)  # (T, P): the query's attention, frame by frame
         hits = sum(int(row[t].argmax()) == a * GRID + b for t, (a, b) in enumerate(track))
-        facts[f"{name}: frames where the argmax is the square"] = f"{hits}/{T}"
+        facts[f"{name}_frames_on_square"] = f"{hits}/{T}"
     facts |= {
-        "scores per layer, joint (T·P)²": (T * P) ** 2,
-        "scores per layer, divided T·P² + P·T²": T * P * P + P * T * T,
+        "scores_joint": (T * P) ** 2,
+        "scores_divided": T * P * P + P * T * T,
     }
     labels = tuple(f"t{t}({p // GRID},{p % GRID})" for t in range(T) for p in range(P))
     return Result(

@@ -17,9 +17,12 @@ import torch
 
 from engine import masks
 from engine.attention import scaled_dot_product_attention
-from engine.demos.q14_speech_alignment import HOP, SR, normalise, synthesize, utterance_param
+from engine.facts import MS, fact
+from engine.i18n import bi
+from engine.params import seed_of
 from engine.registry import ParamSpec, demo
 from engine.result import Result
+from engine.speech import HOP, SR, normalise, synthesize, utterance_param
 
 VARIANTS = ("full", "causal", "causal window", "chunked")
 
@@ -60,6 +63,23 @@ def drift(out: torch.Tensor, full: torch.Tensor) -> float:
     return round(float(1 - torch.nn.functional.cosine_similarity(out, full, dim=-1).mean()), 4)
 
 
+KINDS = {
+    "full": bi("完整", "full"),
+    "causal": bi("因果", "causal"),
+    "causal_window": bi("因果窗口", "causal window"),
+    "chunked": bi("分块", "chunked"),
+}
+FACTS = {
+    "{kind}_lookahead_ms": fact("{kind}：前瞻", "{kind}: look-ahead", MS, KINDS),
+    "{kind}_attended_pairs": fact(
+        "{kind}：参与注意力的帧对", "{kind}: attended pairs", names=KINDS
+    ),
+    "{kind}_drift": fact(
+        "{kind}：与完整注意力的偏离 (1 − cos)", "{kind}: drift from full (1 − cos)", names=KINDS
+    ),
+}
+
+
 @demo(
     "streaming_asr",
     title={
@@ -96,16 +116,10 @@ def drift(out: torch.Tensor, full: torch.Tensor) -> float:
             max=40.0,
             step=1.0,
         ),
-        ParamSpec(
-            "seed",
-            "int",
-            0,
-            {"zh": "随机种子（语句）", "en": "Random seed (utterance)"},
-            min=0,
-            max=9999,
-        ),
+        seed_of("语句", "utterance"),
     ),
     shows=(chunk_mask, streaming_mask, scaled_dot_product_attention),
+    facts=FACTS,
 )
 def streaming_asr_demo(
     device: torch.device,
@@ -123,15 +137,16 @@ def streaming_asr_demo(
     utt = synthesize(text, seed)
     x = normalise(utt.logmel).to(device)  # (T, M)
     T = x.size(0)
-    outs, weights, facts = [], [], {"frames T": T, "ms per frame": 1000 * HOP // SR}
+    outs, weights, facts = [], [], {"frames": T, "ms_per_frame": 1000 * HOP // SR}
     for name in VARIANTS:
+        key = name.replace(" ", "_")  # the fact identifiers: full, causal, causal_window, chunked
         mask = streaming_mask(name, T, window, chunk, left_chunks, device)
         out, w = scaled_dot_product_attention(x, x, x, attn_mask=mask, scale=beta)
         outs.append(out)
         weights.append(w)
-        facts[f"{name}: look-ahead (ms)"] = round(lookahead(mask) * 1000 * HOP / SR, 1)
-        facts[f"{name}: attended pairs"] = int(mask.sum())
-        facts[f"{name}: drift from full (1 − cos)"] = drift(out, outs[0])
+        facts[f"{key}_lookahead_ms"] = round(lookahead(mask) * 1000 * HOP / SR, 1)
+        facts[f"{key}_attended_pairs"] = int(mask.sum())
+        facts[f"{key}_drift"] = drift(out, outs[0])
     frames = tuple(str(t) for t in range(T))
     return Result(
         torch.stack(weights).cpu(),

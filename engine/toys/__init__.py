@@ -1,11 +1,13 @@
 """Small trained models that demos share, trained once and shipped as safetensors.
 
-Each toy is a module here with a frozen config dataclass, a ``train(cfg)`` that goes through
-:func:`fit` (seeded, single-threaded, on the CPU), and a ``load(device)`` that reads the
-shipped weights through :func:`load_state`. The files live in ``engine/toys/weights/``:
-``<name>.safetensors`` beside ``<name>.json``, a manifest with the file's sha256, the config,
-seed, training metrics and the torch version that trained it. ``atlas toys train [NAME]``
-rebuilds them; ``atlas toys check`` verifies every file against its manifest.
+Each toy is a module here (listed in :data:`MODULES`) with a frozen config dataclass, a
+``VARIANTS`` table (weight-file name → config), a ``train(cfg) -> (model, metrics)`` that goes
+through :func:`fit` (seeded, single-threaded, on the CPU; its loop is :func:`descend`), and a
+``load(...)`` that reads the shipped weights through :func:`load_state`. The files live in
+``engine/toys/weights/``: ``<name>.safetensors`` beside ``<name>.json``, a manifest with the
+file's sha256, the config, seed, training metrics and the torch version that trained it.
+``atlas toys train [NAME]`` rebuilds them; ``atlas toys check`` verifies every file against its
+manifest.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import dataclasses
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,8 +30,12 @@ from engine.devices import one_cpu_thread, seeded
 WEIGHTS = Path(__file__).resolve().parent / "weights"
 
 
-class ToyWeightsError(RuntimeError):
-    """A toy's shipped weights are missing, altered or do not fit its model; says which file."""
+class ToyWeightsError(ValueError):
+    """A toy's shipped weights are missing, altered or do not fit its model; says which file.
+
+    A ``ValueError``, so a page that shows a demo's refusals shows this message too instead
+    of failing.
+    """
 
 
 @dataclass(frozen=True)
@@ -44,27 +50,60 @@ class Manifest:
     torch_version: str
 
 
+def descend(
+    params: Iterable[torch.Tensor],
+    loss_fn: Callable[[], torch.Tensor],
+    steps: int,
+    lr: float = 1e-2,
+    *,
+    weight_decay: float = 0.0,
+    decoupled: bool = False,
+    one_cycle: bool = False,
+    clip: float | None = None,
+) -> None:
+    """The one optimisation loop: ``steps`` Adam steps θ ← θ − lr · Adam(∇ loss_fn()).
+
+    Options: L2 ``weight_decay`` (AdamW's decoupled form if ``decoupled``), a one-cycle
+    learning-rate schedule peaking at ``lr``, and gradient-norm clipping at ``clip``.
+    Parameters that get no gradient from the loss are left as they are.
+    """
+    params = list(params)
+    make = torch.optim.AdamW if decoupled else torch.optim.Adam
+    opt = make(params, lr=lr, weight_decay=weight_decay)
+    sched = (
+        torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps)
+        if one_cycle
+        else None
+    )
+    for _ in range(steps):
+        loss = loss_fn()
+        opt.zero_grad()
+        loss.backward()
+        if clip is not None:
+            nn.utils.clip_grad_norm_(params, clip)
+        opt.step()
+        if sched is not None:
+            sched.step()
+
+
 def fit(
     build: Callable[[], nn.Module],
     step: Callable[[nn.Module, torch.Generator], torch.Tensor],
     steps: int,
     seed: int,
     lr: float = 1e-2,
+    **options: Any,
 ) -> nn.Module:
-    """The one training loop: build under ``seed``, ``steps`` Adam steps on ``step``'s loss.
+    """Train a toy: build under ``seed``, then :func:`descend` ``steps`` times on ``step``'s loss.
 
     ``step(model, g)`` draws its own batch from the seeded generator ``g`` and returns the
-    loss. One CPU thread, so the same seed gives the same weights run after run.
+    loss; ``options`` go to :func:`descend` (weight decay, schedule, clipping). One CPU
+    thread, so the same seed gives the same weights run after run.
     """
     g = torch.Generator().manual_seed(seed)
     with seeded(seed), one_cpu_thread():
         model = build()  # nn's initialisers draw from the (seeded) global generator
-        opt = torch.optim.Adam(model.parameters(), lr=lr)
-        for _ in range(steps):
-            loss = step(model, g)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+        descend(model.parameters(), lambda: step(model, g), steps, lr, **options)
     return model.eval().requires_grad_(False)
 
 
@@ -142,3 +181,41 @@ def load_state(name: str, model: nn.Module, device: torch.device | str = "cpu") 
 def names() -> Iterator[str]:
     """Names of the toys that ship weights (one manifest each)."""
     return (p.stem for p in sorted(WEIGHTS.glob("*.json")))
+
+
+MODULES = (
+    "sentiment",
+    "cls_encoder",
+    "seq2seq",
+    "gru_seq2seq",
+    "tts",
+    "tagger",
+    "recommender",
+    "dialogue",
+    "han",
+    "channel_spatial",
+)  # the toy modules of this package; each lists its weight files in ``VARIANTS``
+
+
+def variants() -> dict[str, tuple[Any, Any]]:
+    """Every weight file a toy module defines: name → (module, config)."""
+    import importlib
+
+    out: dict[str, tuple[Any, Any]] = {}
+    for mod_name in MODULES:
+        module = importlib.import_module(f"{__name__}.{mod_name}")
+        for name, cfg in module.VARIANTS.items():
+            out[name] = (module, cfg)
+    return out
+
+
+def train_and_save(name: str) -> Manifest:
+    """Retrain toy ``name`` from its config (seeded, reproducible) and write its weights and manifest."""
+    known = variants()
+    if name not in known:
+        raise KeyError(f"unknown toy {name!r}; known toys: {', '.join(known)}")
+    module, cfg = known[name]
+    model, metrics = module.train(cfg)
+    manifest = save_state(name, model, cfg, cfg.seed, metrics)
+    _state.cache_clear()
+    return manifest

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.bert import default_bert
-from engine.demos.model_lab import game_round, lab_result
+from engine.lab import game_round, lab_result
 from engine.patterns import PATTERN_NAMES
 from quiz.bank import load_bank
 from quiz.session import Start, plan

@@ -221,7 +221,7 @@ def test_tabs_and_line_breaks_are_allowed(bert):
 
 
 def test_demo_refuses_a_layer_the_model_lacks(bert):
-    from engine.demos.model_lab import lab_result
+    from engine.lab import lab_result
 
     with pytest.raises(ValueError, match="layers 1…6, heads 1…12"):
         lab_result(bert, "hello", 7, 1)

@@ -59,3 +59,19 @@ def test_demo_unknown_name(capsys):
 def test_demo_bad_device(capsys):
     assert main(["demo", "multi_head", "--device", "tpu"]) == 2
     assert "choose one of: cpu" in capsys.readouterr().err
+
+
+def test_bench_demos_measures_a_first_call_in_a_fresh_process(capsys):
+    assert main(["bench", "demos", "--quick", "--demo", "attention_pooling_classifier"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[:3] == ["demo", "first", "call"]
+    row = json.loads(out[-1])["result"][0]
+    assert row["demo"] == "attention_pooling_classifier"
+    assert set(row) == {"demo", "import_s", "first_call_s", "warm_ms", "render_ms"}
+    assert row["warm_ms"] > 0 and row["render_ms"] > 0
+    assert row["first_call_s"] < 10  # loads shipped weights: no training (which took ~10 s)
+
+
+def test_toys_train_refuses_an_unknown_name(capsys):
+    assert main(["toys", "train", "warp_drive"]) == 2
+    assert "unknown toy warp_drive; known: sentiment" in capsys.readouterr().err

@@ -223,7 +223,7 @@ def test_minilm_previous_head_is_diagonal_and_cls_heads_vertical():
 
 
 def test_game_rounds_hide_a_head_with_a_clear_pattern_and_cover_rare_patterns():
-    from engine.demos.model_lab import game_round
+    from engine.lab import game_round
 
     bert = default_bert("cpu")
     seen = set()

@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.bert import default_bert
-from engine.demos.model_lab import game_round
+from engine.lab import game_round
 from engine.patterns import PATTERNS, pick_clear_head
 from engine.result import Result
 from quiz.bank import Bank, load_bank

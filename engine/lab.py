@@ -1,12 +1,11 @@
-"""Model lab: the real attention heads of a pretrained BERT (all-MiniLM-L6-v2) on the learner's text."""
+"""The model lab's engine side: the real heads of a pretrained BERT (all-MiniLM-L6-v2) on a text,
+and rounds of the predict-the-pattern game (used by Q5's demo, the Model lab page and the quiz)."""
 
 from __future__ import annotations
 
 import random
 
-import torch
-
-from engine.bert import Bert, bert_forward, default_bert, run_text
+from engine.bert import Bert, run_text
 from engine.patterns import (
     attention_rollout,
     dominant_pattern,
@@ -14,7 +13,7 @@ from engine.patterns import (
     pattern_scores,
     pick_clear_head,
 )
-from engine.registry import ParamSpec, demo
+from engine.registry import ParamSpec
 from engine.result import Result
 from engine.tokenize import MAX_CHARS
 
@@ -79,14 +78,3 @@ def game_round(bert: Bert, seed: int) -> Result:
     dominant = lab_result(bert, text, 1, 1).extras["dominant"]
     layer, head, _ = pick_clear_head(dominant, rng)
     return lab_result(bert, text, layer, head)
-
-
-@demo(
-    "pretrained_heads",
-    title={"zh": "预训练模型的真实注意力头", "en": "Real heads of a pretrained model"},
-    params=(TEXT, LAYER, HEAD),
-    shows=(lab_result, bert_forward),
-)
-def pretrained_heads_demo(device: torch.device, text: str, layer: int, head: int) -> Result:
-    """all-MiniLM-L6-v2 (6 layers × 12 heads) on ``text``: the chosen head's attention probabilities."""
-    return lab_result(default_bert(device), text, layer, head)

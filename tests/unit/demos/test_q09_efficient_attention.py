@@ -1,4 +1,4 @@
-"""Efficient attention (Q9), its benchmark, and the variant-cost table (Q13), against references."""
+"""Tests of the demo q09_efficient_attention: the engine code against trusted references and its behaviour."""
 
 from __future__ import annotations
 
@@ -9,12 +9,9 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from torch import nn
 
 from engine import efficient as ef
 from engine import masks
-from engine.attention import MHAParams, init_mha_params
-from engine.demos import q13_variant_costs as q13
 from engine.registry import run_demo
 
 D = torch.float64
@@ -23,9 +20,6 @@ D = torch.float64
 def qkv(L: int, E: int = 8, lead: tuple[int, ...] = (), seed: int = 0):
     g = torch.Generator().manual_seed(seed)
     return tuple(torch.randn(*lead, L, E, generator=g, dtype=D) for _ in range(3))
-
-
-# ── sparse patterns: teaching and blocked versions against F.scaled_dot_product_attention ─────
 
 
 @pytest.mark.parametrize("L", [1, 2, 5, 16, 33])
@@ -80,9 +74,6 @@ def test_fused_equals_teaching_full_attention():
     )
 
 
-# ── low rank (Linformer) ──────────────────────────────────────────────────────────────────────
-
-
 def test_linformer_worked_example_by_hand():
     # n = 4 keys averaged in 2 segments: E K = [[1], [5]], F V = [[2, 0], [0, 3]]
     E = ef.segment_mean_projection(4, 2).double()
@@ -125,9 +116,6 @@ def test_low_rank_error_falls_as_rank_rises(n, d, seed, scale):
         assert float((effective - P).norm()) >= floor[r - 1] - 1e-9
 
 
-# ── measurements, the benchmark and the demo ──────────────────────────────────────────────────
-
-
 def test_measure_variants_rows():
     rows = ef.measure_variants(128, torch.device("cpu"), window=8, stride=8, rank=16, repeats=1)
     by = {r["variant"]: r for r in rows}
@@ -158,75 +146,3 @@ def test_efficient_demo_weights_are_the_real_ones():
     assert torch.all(r.weights[2][~masks.strided_mask(64, 4)] == 0)
     torch.testing.assert_close(r.weights.sum(-1), torch.ones(4, 64))
     assert len(r.extras["rows"]) == 2 * len(ef.VARIANTS)  # lengths 128 and 256
-
-
-# ── Q13: grouped-query and additive attention, FLOP counts ────────────────────────────────────
-
-
-def test_gqa_matches_pytorch_enable_gqa():
-    N, L, d, h, g = 2, 6, 16, 4, 2
-    x = torch.randn(N, L, d, generator=torch.Generator().manual_seed(1), dtype=D)
-    p = init_mha_params(d, 3)
-    p = MHAParams(*(W.double() for W in (p.W_q, p.W_k[:, : g * 4], p.W_v[:, : g * 4], p.W_o)))
-    out, w = q13.grouped_query_attention(x, p, h, g)
-    q = (x @ p.W_q).view(N, L, h, 4).transpose(1, 2)
-    k = (x @ p.W_k).view(N, L, g, 4).transpose(1, 2)
-    v = (x @ p.W_v).view(N, L, g, 4).transpose(1, 2)
-    ref = (
-        F.scaled_dot_product_attention(q, k, v, enable_gqa=True).transpose(1, 2).reshape(N, L, d)
-        @ p.W_o
-    )
-    torch.testing.assert_close(out, ref)
-    assert w.shape == (N, h, L, L)
-
-
-def test_gqa_with_g_equal_h_is_nn_multihead_attention():
-    N, L, d, h = 2, 5, 8, 2
-    x = torch.randn(N, L, d, generator=torch.Generator().manual_seed(2), dtype=D)
-    p = MHAParams(
-        *(W.double() for W in (lambda p: (p.W_q, p.W_k, p.W_v, p.W_o))(init_mha_params(d, 4)))
-    )
-    mha = nn.MultiheadAttention(d, h, batch_first=True, bias=False, dtype=D)
-    with torch.no_grad():
-        mha.in_proj_weight.copy_(torch.cat([p.W_q.T, p.W_k.T, p.W_v.T]))
-        mha.out_proj.weight.copy_(p.W_o.T)
-    ref, ref_w = mha(x, x, x, need_weights=True, average_attn_weights=False)
-    out, w = q13.grouped_query_attention(x, p, h, h)
-    torch.testing.assert_close(out, ref)
-    torch.testing.assert_close(w, ref_w)
-
-
-def test_additive_self_attention_worked_example_by_hand():
-    # L = 2 tokens of size 1, d_a = 1: e_ij = v · tanh(x_i w1 + x_j w2)
-    x = torch.tensor([[[1.0], [-1.0]]], dtype=D)
-    W1, W2, v = (
-        torch.tensor([[0.5]], dtype=D),
-        torch.tensor([[2.0]], dtype=D),
-        torch.tensor([3.0], dtype=D),
-    )
-    one = torch.eye(1, dtype=D)
-    out, w = q13.additive_self_attention(x, W1, W2, v, one, one)
-    e = [[3 * math.tanh(xi * 0.5 + xj * 2.0) for xj in (1, -1)] for xi in (1, -1)]
-    want = torch.tensor(
-        [[math.exp(a) / (math.exp(e_[0]) + math.exp(e_[1])) for a in e_] for e_ in e], dtype=D
-    )
-    torch.testing.assert_close(w[0, 0], want)
-    torch.testing.assert_close(out[0, :, 0], want @ torch.tensor([1.0, -1.0], dtype=D))
-
-
-def test_variant_costs_counts_flops_as_the_shapes_say():
-    L, d = 64, 64
-    r = run_demo("variant_costs", {"n_tokens": L, "d_model": str(d), "heads": "4"})
-    rows = {row["variant"]: row for row in r.extras["rows"]}
-    assert rows["MHA"]["flops"] == 8 * L * d * d + 4 * L * L * d  # 4 projections + Q Kᵀ + P V
-    assert rows["MQA"]["params"] < rows["GQA"]["params"] < rows["MHA"]["params"]
-    assert rows["MQA"]["kv_kib"] < rows["MHA"]["kv_kib"]
-    assert rows["sliding window"]["score_kib"] < rows["MHA"]["score_kib"]
-    assert rows["sliding window"]["entropy"] < math.log(L)
-    torch.testing.assert_close(r.weights.sum(-1), torch.ones(7, L))
-    big = run_demo("variant_costs", {"n_tokens": 256, "window": 4, "stride": 16, "rank": 8})
-    by = {row["variant"]: row for row in big.extras["rows"]}
-    assert (
-        by["sliding window"]["flops"] < by["MHA"]["flops"]
-        and by["strided"]["flops"] < by["MHA"]["flops"]
-    )
