@@ -58,6 +58,14 @@ class Correction(Strict):
     reference: NonEmpty
 
 
+class Misconception(Strict):
+    """A common wrong belief about a topic, what is true instead, and a source."""
+
+    claim: Text
+    truth: Text
+    reference: NonEmpty
+
+
 class FollowUp(Strict):
     question: Text
     answer: Text
@@ -149,6 +157,7 @@ class Question(Strict):
     demo: list[DemoLink] = Field(min_length=1)
     answer: Text
     corrections: list[Correction]
+    misconceptions: list[Misconception] = []
     key_points: list[Text] = Field(min_length=3, max_length=6)
     follow_ups: list[FollowUp] = Field(min_length=1)
     references: list[Reference] = Field(min_length=1)

@@ -1,0 +1,173 @@
+"""A two-layer, attention-only transformer trained on repeated random sequences (induction heads).
+
+Each training sequence is ``P`` distinct random tokens repeated to fill ``2T`` positions,
+``s = [x_1 … x_P, x_1 … x_P, x_1 …]``, with the period ``P`` drawn from ``T/2 … T`` so that
+no fixed positional offset predicts the repeat (a fixed ``P = T`` lets a head attend
+"``T − 1`` positions back" by position alone, which is not induction). The demo and the
+metrics use ``P = T``: two halves. The first half cannot be predicted (loss ≈ log of the
+tokens not yet used); the second half can, by an *induction* circuit (Olsson et al. 2022):
+a layer-1 head copies each position's previous token into it (a *previous-token head*), and
+a layer-2 head whose query is the current token matches keys that hold "my previous token
+was this one" — it attends to the token just after the earlier occurrence and copies it.
+
+Model: token + learned positional embedding, ``n_layers`` residual blocks of causal
+multi-head attention only (no MLP, no layer norm), a linear unembedding.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from engine.attention import scaled_dot_product_attention
+from engine.toys import fit, load_state, save_state
+
+NAME = "induction"
+
+
+@dataclass(frozen=True)
+class InductionConfig:
+    """Shapes and training budget of the induction toy."""
+
+    vocab: int = 24
+    half: int = 12  # T: tokens in each half; sequences are 2T long
+    min_period: int = 6  # training periods P are drawn from min_period … half
+    d_model: int = 32
+    heads: int = 1
+    layers: int = 2
+    steps: int = 400
+    batch: int = 32
+    lr: float = 5e-3
+    seed: int = 0
+
+
+class AttentionBlock(nn.Module):
+    """x + Concat_h(softmax(Q Kᵀ/√d_k + causal) V) W_O, with Q, K, V = x W_Q, x W_K, x W_V."""
+
+    def __init__(self, d_model: int, heads: int):
+        super().__init__()
+        self.h = heads
+        self.W_qkv = nn.Linear(d_model, 3 * d_model, bias=False)
+        self.W_o = nn.Linear(d_model, d_model, bias=False)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(N, L, d) → x + attention (N, L, d), weights (N, h, L, L)."""
+        N, L, d = x.shape
+        q, k, v = self.W_qkv(x).split(d, dim=-1)  # each (N, L, d)
+        q, k, v = (t.view(N, L, self.h, d // self.h).transpose(1, 2) for t in (q, k, v))
+        out, w = scaled_dot_product_attention(q, k, v, is_causal=True)  # (N, h, L, d_k)
+        return x + self.W_o(out.transpose(1, 2).reshape(N, L, d)), w
+
+
+class InductionModel(nn.Module):
+    """Embeddings, attention-only blocks, unembedding.  tokens (N, L) → logits (N, L, V)."""
+
+    def __init__(self, cfg: InductionConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.embed = nn.Embedding(cfg.vocab, cfg.d_model)
+        self.pos = nn.Embedding(2 * cfg.half, cfg.d_model)
+        self.blocks = nn.ModuleList(AttentionBlock(cfg.d_model, cfg.heads) for _ in range(cfg.layers))
+        self.unembed = nn.Linear(cfg.d_model, cfg.vocab, bias=False)
+
+    def forward_with_weights(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """tokens (N, L) → logits (N, L, V), weights (layers, N, h, L, L)."""
+        L = tokens.size(1)
+        x = self.embed(tokens) + self.pos(torch.arange(L, device=tokens.device))  # (N, L, d)
+        weights = []
+        for block in self.blocks:
+            x, w = block(x)
+            weights.append(w)
+        return self.unembed(x), torch.stack(weights)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        return self.forward_with_weights(tokens)[0]
+
+
+# s_i = x_{i mod P},  x_1 … x_P distinct, drawn uniformly from the vocabulary
+def repeated_batch(
+    cfg: InductionConfig, n: int, g: torch.Generator, period: int | None = None
+) -> torch.Tensor:
+    """n sequences of P distinct random tokens repeated to 2T positions.  → (n, 2T) long.
+
+    ``period=None`` draws each sequence's P from ``min_period … half`` (training);
+    the evaluation and the demo pass ``period=half``: T tokens, then the same T again.
+    """
+    L = 2 * cfg.half
+    if period is None:
+        P = torch.randint(cfg.min_period, cfg.half + 1, (n, 1), generator=g)  # (n, 1)
+    else:
+        P = torch.full((n, 1), period)
+    first = torch.rand(n, cfg.vocab, generator=g).argsort(dim=1)  # (n, V): random orders
+    return first.gather(1, torch.arange(L)[None] % P)  # (n, 2T): s_i = x_{i mod P}
+
+
+def token_losses(model: InductionModel, tokens: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy of predicting token t+1 from tokens ≤ t.  (N, 2T) → (N, 2T − 1)."""
+    logits = model(tokens[:, :-1])  # (N, 2T − 1, V)
+    return F.cross_entropy(logits.transpose(1, 2), tokens[:, 1:], reduction="none")
+
+
+# prev = mean_{1 ≤ i < T} A[i, i−1],   induction = mean_{T ≤ i < 2T} A[i, i − T + 1]
+def head_scores(weights: torch.Tensor, half: int) -> dict[str, torch.Tensor]:
+    """Previous-token and induction score of every head.  (layers, N, h, 2T, 2T) → each (layers, h).
+
+    The previous-token score is taken over the first half: those positions are the keys an
+    induction head reads (the token after the earlier occurrence), so that is where a
+    previous-token head must have copied "my previous token" in.
+    """
+    L = weights.size(-1)
+    i = torch.arange(half, L)  # queries in the repeated half
+    prev = torch.diagonal(weights, offset=-1, dim1=-2, dim2=-1)[..., : half - 1].mean(dim=(1, -1))
+    induction = weights[..., i, i - half + 1].mean(dim=(1, -1))
+    return {"previous_token": prev, "induction": induction}
+
+
+def evaluate(model: InductionModel, cfg: InductionConfig, n: int = 256) -> dict[str, float]:
+    """Losses on each half and head scores on a fixed evaluation batch (seed cfg.seed + 1)."""
+    tokens = repeated_batch(cfg, n, torch.Generator().manual_seed(cfg.seed + 1), cfg.half)
+    with torch.no_grad():
+        losses = token_losses(model, tokens)  # (n, 2T − 1): column t predicts token t + 1
+        _, w = model.forward_with_weights(tokens)
+    T = cfg.half
+    scores = head_scores(w, T)
+    return {
+        "loss_first_half": float(losses[:, : T - 1].mean()),  # predicting tokens 2 … T
+        "loss_repeated_half": float(losses[:, T:].mean()),  # predicting tokens T + 2 … 2T
+        "uniform_loss": math.log(cfg.vocab),
+        "prev_token_score_l1": float(scores["previous_token"][0].max()),
+        "induction_score_l2": float(scores["induction"][-1].max()),
+    }
+
+
+def train(cfg: InductionConfig = InductionConfig()) -> tuple[InductionModel, dict[str, float]]:
+    """Train through :func:`engine.toys.fit`; returns the model and its evaluation metrics."""
+
+    def step(model: nn.Module, g: torch.Generator) -> torch.Tensor:
+        return token_losses(model, repeated_batch(cfg, cfg.batch, g)).mean()
+
+    model = fit(lambda: InductionModel(cfg), step, cfg.steps, cfg.seed, lr=cfg.lr)
+    return model, evaluate(model, cfg)
+
+
+def build_and_save(cfg: InductionConfig = InductionConfig()) -> dict[str, float]:
+    """Train and write ``induction.safetensors`` + ``induction.json``; returns the metrics."""
+    model, metrics = train(cfg)
+    save_state(NAME, model, cfg, cfg.seed, metrics)
+    return metrics
+
+
+def config() -> InductionConfig:
+    """The config that trained the shipped weights (read from the manifest)."""
+    from engine.toys import manifest
+
+    return InductionConfig(**manifest(NAME).config)
+
+
+def load(device: torch.device | str = "cpu") -> InductionModel:
+    """The shipped, checked model in eval mode on ``device``."""
+    return load_state(NAME, InductionModel(config()), device)
