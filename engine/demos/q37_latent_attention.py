@@ -95,7 +95,9 @@ def mla_absorbed(
     return ((w @ c_kv) @ W_vo).sum(0), w  # (h, n, d_c) @ (h, d_c, d) summed over heads
 
 
-def cache_per_token(layers: int, n_h: int, d_h: int, n_g: int, d_c: int, d_r: int) -> dict[str, int]:
+def cache_per_token(
+    layers: int, n_h: int, d_h: int, n_g: int, d_c: int, d_r: int
+) -> dict[str, int]:
     """Cached numbers per token, all layers (DeepSeek-V2, Table 1): MHA, GQA, MQA, MLA."""
     return {
         "mha": 2 * n_h * d_h * layers,

@@ -1,6 +1,7 @@
 """A two-layer, attention-only transformer trained on repeated random sequences (induction heads).
 
-Each training sequence is ``P`` distinct random tokens repeated to fill ``2T`` positions,
+Each training sequence is ``P`` distinct random tokens repeated to fill ``2T`` positions
+(plus one more token, the target of the last position),
 ``s = [x_1 … x_P, x_1 … x_P, x_1 …]``, with the period ``P`` drawn from ``T/2 … T`` so that
 no fixed positional offset predicts the repeat (a fixed ``P = T`` lets a head attend
 "``T − 1`` positions back" by position alone, which is not induction). The demo and the
@@ -24,7 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from engine.attention import scaled_dot_product_attention
-from engine.toys import fit, load_state, save_state
+from engine.toys import fit, load_state, manifest, save_state
 
 NAME = "induction"
 
@@ -39,7 +40,7 @@ class InductionConfig:
     d_model: int = 32
     heads: int = 1
     layers: int = 2
-    steps: int = 400
+    steps: int = 800
     batch: int = 32
     lr: float = 5e-3
     seed: int = 0
@@ -71,16 +72,24 @@ class InductionModel(nn.Module):
         self.cfg = cfg
         self.embed = nn.Embedding(cfg.vocab, cfg.d_model)
         self.pos = nn.Embedding(2 * cfg.half, cfg.d_model)
-        self.blocks = nn.ModuleList(AttentionBlock(cfg.d_model, cfg.heads) for _ in range(cfg.layers))
+        self.blocks = nn.ModuleList(
+            AttentionBlock(cfg.d_model, cfg.heads) for _ in range(cfg.layers)
+        )
         self.unembed = nn.Linear(cfg.d_model, cfg.vocab, bias=False)
 
-    def forward_with_weights(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """tokens (N, L) → logits (N, L, V), weights (layers, N, h, L, L)."""
+    def forward_with_weights(
+        self, tokens: torch.Tensor, ablate: int | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """tokens (N, L) → logits (N, L, V), weights (layers, N, h, L, L).
+
+        ``ablate=l`` drops block l's attention output (its residual update), to see what it did.
+        """
         L = tokens.size(1)
         x = self.embed(tokens) + self.pos(torch.arange(L, device=tokens.device))  # (N, L, d)
         weights = []
-        for block in self.blocks:
-            x, w = block(x)
+        for layer, block in enumerate(self.blocks):
+            y, w = block(x)
+            x = x if layer == ablate else y
             weights.append(w)
         return self.unembed(x), torch.stack(weights)
 
@@ -92,38 +101,44 @@ class InductionModel(nn.Module):
 def repeated_batch(
     cfg: InductionConfig, n: int, g: torch.Generator, period: int | None = None
 ) -> torch.Tensor:
-    """n sequences of P distinct random tokens repeated to 2T positions.  → (n, 2T) long.
+    """n sequences of P distinct random tokens repeated to 2T + 1 positions.  → (n, 2T + 1) long.
 
     ``period=None`` draws each sequence's P from ``min_period … half`` (training);
     the evaluation and the demo pass ``period=half``: T tokens, then the same T again.
     """
-    L = 2 * cfg.half
+    L = 2 * cfg.half + 1  # the model reads 2T tokens; the last one is only a target
     if period is None:
         P = torch.randint(cfg.min_period, cfg.half + 1, (n, 1), generator=g)  # (n, 1)
     else:
         P = torch.full((n, 1), period)
     first = torch.rand(n, cfg.vocab, generator=g).argsort(dim=1)  # (n, V): random orders
-    return first.gather(1, torch.arange(L)[None] % P)  # (n, 2T): s_i = x_{i mod P}
+    return first.gather(1, torch.arange(L)[None] % P)  # (n, 2T + 1): s_i = x_{i mod P}
 
 
 def token_losses(model: InductionModel, tokens: torch.Tensor) -> torch.Tensor:
-    """Cross-entropy of predicting token t+1 from tokens ≤ t.  (N, 2T) → (N, 2T − 1)."""
-    logits = model(tokens[:, :-1])  # (N, 2T − 1, V)
+    """Cross-entropy of predicting token t+1 from tokens ≤ t.  (N, 2T + 1) → (N, 2T)."""
+    logits = model(tokens[:, :-1])  # (N, 2T, V)
     return F.cross_entropy(logits.transpose(1, 2), tokens[:, 1:], reduction="none")
 
 
-# prev = mean_{1 ≤ i < T} A[i, i−1],   induction = mean_{T ≤ i < 2T} A[i, i − T + 1]
-def head_scores(weights: torch.Tensor, half: int) -> dict[str, torch.Tensor]:
-    """Previous-token and induction score of every head.  (layers, N, h, 2T, 2T) → each (layers, h).
+# prev = mean_{1 ≤ i < P} A[i, i−1],   induction = mean_{i ≥ P} Σ_{j ∈ after(i)} A[i, j]
+# after(i) = {j ≤ i − P + 1 : j ≡ i + 1 (mod P)}: the tokens just after earlier copies of s_i
+def head_scores(weights: torch.Tensor, period: int) -> dict[str, torch.Tensor]:
+    """Previous-token and induction score of every head.  (..., N, h, L, L) → each (..., h).
 
-    The previous-token score is taken over the first half: those positions are the keys an
-    induction head reads (the token after the earlier occurrence), so that is where a
-    previous-token head must have copied "my previous token" in.
+    For sequences of period P. The previous-token score is taken over the first period:
+    those positions are the keys an induction head reads (the token after the earlier
+    occurrence), so that is where a previous-token head must copy "my previous token" in.
+    With two halves (P = T) the induction score is mean_{i ≥ T} A[i, i − T + 1].
     """
     L = weights.size(-1)
-    i = torch.arange(half, L)  # queries in the repeated half
-    prev = torch.diagonal(weights, offset=-1, dim1=-2, dim2=-1)[..., : half - 1].mean(dim=(1, -1))
-    induction = weights[..., i, i - half + 1].mean(dim=(1, -1))
+    i, j = torch.arange(L)[:, None], torch.arange(L)[None]
+    after = (j >= 1) & (j <= i - period + 1) & ((i + 1 - j) % period == 0)  # (L, L)
+    prev = torch.diagonal(weights, offset=-1, dim1=-2, dim2=-1)[..., : period - 1].mean(
+        dim=(-3, -1)
+    )
+    on_after = (weights * after.to(weights)).sum(-1)  # (..., N, h, L)
+    induction = on_after[..., period:].mean(dim=(-3, -1))
     return {"previous_token": prev, "induction": induction}
 
 
@@ -131,13 +146,13 @@ def evaluate(model: InductionModel, cfg: InductionConfig, n: int = 256) -> dict[
     """Losses on each half and head scores on a fixed evaluation batch (seed cfg.seed + 1)."""
     tokens = repeated_batch(cfg, n, torch.Generator().manual_seed(cfg.seed + 1), cfg.half)
     with torch.no_grad():
-        losses = token_losses(model, tokens)  # (n, 2T − 1): column t predicts token t + 1
-        _, w = model.forward_with_weights(tokens)
+        losses = token_losses(model, tokens)  # (n, 2T): column t predicts token t + 1
+        _, w = model.forward_with_weights(tokens[:, :-1])
     T = cfg.half
     scores = head_scores(w, T)
     return {
-        "loss_first_half": float(losses[:, : T - 1].mean()),  # predicting tokens 2 … T
-        "loss_repeated_half": float(losses[:, T:].mean()),  # predicting tokens T + 2 … 2T
+        "loss_first_half": float(losses[:, : T - 1].mean()),  # predicting s_1 … s_{T−1}
+        "loss_repeated_half": float(losses[:, T:].mean()),  # predicting s_{T+1} … s_{2T}
         "uniform_loss": math.log(cfg.vocab),
         "prev_token_score_l1": float(scores["previous_token"][0].max()),
         "induction_score_l2": float(scores["induction"][-1].max()),
@@ -163,9 +178,12 @@ def build_and_save(cfg: InductionConfig = InductionConfig()) -> dict[str, float]
 
 def config() -> InductionConfig:
     """The config that trained the shipped weights (read from the manifest)."""
-    from engine.toys import manifest
-
     return InductionConfig(**manifest(NAME).config)
+
+
+def manifest_metrics() -> dict[str, float]:
+    """The metrics recorded when the shipped weights were trained."""
+    return manifest(NAME).metrics
 
 
 def load(device: torch.device | str = "cpu") -> InductionModel:

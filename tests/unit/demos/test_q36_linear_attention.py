@@ -46,7 +46,9 @@ def test_parallel_equals_recurrent_equals_direct_sum(phi, decay):
 def test_state_has_the_shape_d_by_d_v_whatever_the_length():
     for n in (4, 40):
         q, k, v = _qkv(n=n)
-        _, states = la.linear_attention_recurrent(la.feature_map(q, "elu1"), la.feature_map(k, "elu1"), v)
+        _, states = la.linear_attention_recurrent(
+            la.feature_map(q, "elu1"), la.feature_map(k, "elu1"), v
+        )
         assert states.shape[1:] == (6, 6)
 
 
@@ -98,7 +100,15 @@ def test_cost_curves_cross_at_n_equals_d():
 
 
 @pytest.mark.parametrize(
-    "bad", [{"n_tokens": 1}, {"n_tokens": 65}, {"d_k": "32"}, {"phi": "tanh"}, {"decay": 0.4}, {"decay": 1.01}]
+    "bad",
+    [
+        {"n_tokens": 1},
+        {"n_tokens": 65},
+        {"d_k": "32"},
+        {"phi": "tanh"},
+        {"decay": 0.4},
+        {"decay": 1.01},
+    ],
 )
 def test_parameters_out_of_bounds_are_refused(bad):
     with pytest.raises(ParamError):

@@ -26,7 +26,9 @@ def test_naive_mla_is_ordinary_causal_mha_on_the_up_projected_keys_torch_sdpa():
     k = torch.cat([heads(cache["c_kv"] @ p.W_uk), cache["k_rope"].expand(h, n, -1)], -1)
     v = heads(cache["c_kv"] @ p.W_uv)
     ref = F.scaled_dot_product_attention(q, k, v, is_causal=True)  # scale 1/√(d_h + d_r) by default
-    torch.testing.assert_close(out, ref.transpose(0, 1).reshape(n, -1) @ p.W_o, rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(
+        out, ref.transpose(0, 1).reshape(n, -1) @ p.W_o, rtol=1e-4, atol=1e-5
+    )
     torch.testing.assert_close(w.sum(-1), torch.ones(h, n))
 
 
@@ -78,7 +80,9 @@ def test_toy_preset_uses_the_demo_shapes():
     assert r.extras["cache_per_token"] == {"mha": 128, "gqa": 64, "mqa": 32, "mla": 40}
 
 
-@pytest.mark.parametrize("bad", [{"n_tokens": 1}, {"n_tokens": 33}, {"heads": "3"}, {"d_c": "128"}, {"preset": "llama"}])
+@pytest.mark.parametrize(
+    "bad", [{"n_tokens": 1}, {"n_tokens": 33}, {"heads": "3"}, {"d_c": "128"}, {"preset": "llama"}]
+)
 def test_parameters_out_of_bounds_are_refused(bad):
     with pytest.raises(ParamError):
         run_demo("latent_attention", bad)
