@@ -83,9 +83,9 @@ def cost_curves(d: int) -> dict[str, list[int]]:
     }
 
 
-def decode_memory(n: int, d: int) -> dict[str, int]:
-    """Numbers kept per head to decode token n+1: a KV cache 2 n d vs a state d·d + d."""
-    return {"kv_cache_numbers": 2 * n * d, "state_numbers": d * d + d}
+def decode_memory(n: int, d: int, m: int) -> dict[str, int]:
+    """Numbers kept per head to decode token n+1: a KV cache 2 n d vs a state S (m × d) and z (m)."""
+    return {"kv_cache_numbers": 2 * n * d, "state_numbers": m * d + m}
 
 
 def _inputs(n: int, d: int, seed: int, device: torch.device) -> tuple[torch.Tensor, ...]:
@@ -134,7 +134,7 @@ def linear_attention_demo(
         "rank_softmax_kernel": int(torch.linalg.matrix_rank(torch.exp(q.double() @ k.double().T / math.sqrt(d)))),
         "mean_max_weight_softmax": float(w_soft.max(-1).values.mean()),
         "mean_max_weight_linear": float(w_lin.max(-1).values.mean()),
-        **decode_memory(n_tokens, d),
+        **decode_memory(n_tokens, d, fq.size(1)),
     }  # fmt: skip
     extras = {**cost_curves(d), "state_norms": states.flatten(1).norm(dim=1).cpu()}
     labels = tuple(f"t{i}" for i in range(n_tokens))
