@@ -29,6 +29,7 @@ from engine.attention import scaled_dot_product_attention
 from engine.bert import Bert, ModelMissing, default_bert, model_dir
 from engine.demos.model_lab import game_round
 from engine.patterns import CLEAR, PATTERN_NAMES, PATTERNS, dominant_pattern, pattern_scores
+from engine.registry import run_demo
 from engine.result import Result
 from quiz.bank import Bank
 from quiz.generators import draw
@@ -431,25 +432,28 @@ INDUCTION_ROLES = {  # where query i of a sequence of period P may look: role â†
 }  # fmt: skip
 
 
+def _induction_query(w: torch.Tensor, P: int, layer: int, rng: random.Random) -> tuple[int, int]:
+    """A query of head ``w`` (L, L) whose strongest key is one of the roles; â†’ (query, role index)."""
+    where = lambda i: [pos(i, P) for _, pos in INDUCTION_ROLES.values()]  # noqa: E731
+    queries = range(3, P) if layer == 0 else range(P + 1, w.size(0))  # layer 1: first period
+    fits = [i for i in queries if int(w[i].argmax()) in where(i)]
+    if not fits:
+        raise ValueError(f"layer {layer + 1} of the induction toy has no clear target (P = {P})")
+    i = rng.choice(fits)
+    return i, where(i).index(int(w[i].argmax()))
+
+
 def induction_item(seed: int) -> Item:
     """A head of the shipped induction toy, a sequence and a query; the key is where the head looks most."""
-    from engine.registry import run_demo  # the demo loads the shipped weights; nothing trains
-
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # run_demo loads the shipped weights: nothing trains here
     P, layer = rng.randint(6, 12), rng.choice([0, 1])
     r = run_demo("induction_heads", {"period": P, "seed": rng.randrange(10_000)})
-    w, L = r.weights[layer], r.weights.size(-1)  # (L, L): this head
+    w = r.weights[layer]  # (L, L): this head
+    i, answer = _induction_query(w, P, layer, rng)
     roles = list(INDUCTION_ROLES)
-    where = lambda i: [INDUCTION_ROLES[k][1](i, P) for k in roles]  # noqa: E731
-    queries = range(3, P) if layer == 0 else range(P + 1, L)  # layer 1: first period; 2: repeat
-    fits = [i for i in queries if int(w[i].argmax()) in where(i)]
-    i = rng.choice(fits or list(queries))
-    top = int(w[i].argmax())
-    answer = where(i).index(top) if top in where(i) else None
-    if answer is None:
-        raise ValueError(f"layer {layer + 1} of the induction toy has no clear target at {i}")
+    where = [INDUCTION_ROLES[k][1](i, P) for k in roles]
     seq = " ".join(r.query_labels)
-    shares = {lg: "; ".join(f"{INDUCTION_ROLES[k][0][lg]} {float(w[i, j]):.2f}" for k, j in zip(roles, where(i), strict=True) if j is not None) for lg in ("zh", "en")}  # fmt: skip
+    shares = {lg: "; ".join(f"{INDUCTION_ROLES[k][0][lg]} {float(w[i, j]):.2f}" for k, j in zip(roles, where, strict=True) if j is not None) for lg in ("zh", "en")}  # fmt: skip
     tok = r.query_labels[i]
     return Item(
         item_id=INDUCTION_ITEM,

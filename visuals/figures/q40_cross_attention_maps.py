@@ -54,5 +54,6 @@ def draw(result: Result, lang: str) -> Figure:
         ax.set_ylabel(lookup(TEXT, "latent", lang), fontsize=9)
         ax.tick_params(labelsize=9)
         fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02).ax.tick_params(labelsize=9)
-        fig.suptitle(lookup(TEXT, "title", lang), fontsize=12)
+        prompt = " ".join(result.query_labels)
+        fig.suptitle(f"{lookup(TEXT, 'title', lang)}\n“{prompt}”", fontsize=12)
     return fig
