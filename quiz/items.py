@@ -29,7 +29,6 @@ from engine.attention import scaled_dot_product_attention
 from engine.bert import Bert, ModelMissing, default_bert, model_dir
 from engine.demos.model_lab import game_round
 from engine.patterns import CLEAR, PATTERN_NAMES, PATTERNS, dominant_pattern, pattern_scores
-from engine.registry import run_demo
 from engine.result import Result
 from quiz.bank import Bank
 from quiz.generators import draw
@@ -445,6 +444,8 @@ def _induction_query(w: torch.Tensor, P: int, layer: int, rng: random.Random) ->
 
 def induction_item(seed: int) -> Item:
     """A head of the shipped induction toy, a sequence and a query; the key is where the head looks most."""
+    from engine.registry import run_demo  # local: keeps this item's change in one place
+
     rng = random.Random(seed)  # run_demo loads the shipped weights: nothing trains here
     P, layer = rng.randint(6, 12), rng.choice([0, 1])
     r = run_demo("induction_heads", {"period": P, "seed": rng.randrange(10_000)})
