@@ -134,6 +134,7 @@ def linear_attention_demo(
         "rank_softmax_kernel": int(torch.linalg.matrix_rank(torch.exp(q.double() @ k.double().T / math.sqrt(d)))),
         "mean_max_weight_softmax": float(w_soft.max(-1).values.mean()),
         "mean_max_weight_linear": float(w_lin.max(-1).values.mean()),
+        "mean_row_l1_linear_vs_softmax": float((w_lin - w_soft).abs().sum(-1).mean()),
         **decode_memory(n_tokens, d, fq.size(1)),
     }  # fmt: skip
     extras = {**cost_curves(d), "state_norms": states.flatten(1).norm(dim=1).cpu()}
