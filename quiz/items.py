@@ -419,7 +419,7 @@ def predict_pattern(seed: int, bert: Bert | None = None) -> Item:
 # ── live item: predict where a head of the induction toy looks (shipped weights) ─────────────
 
 INDUCTION_ITEM = "live:predict-induction"
-LIVE_TAGS[INDUCTION_ITEM] = (LIVE_TAG, "induction-heads")
+LIVE_TAGS[INDUCTION_ITEM] = ("induction-heads",)  # a trained toy's item, like PATTERN_ITEM
 INDUCTION_ROLES = {  # where query i of a sequence of period P may look: role → key position
     "previous": ({"zh": "前一个位置 i−1", "en": "the previous position i−1"}, lambda i, P: i - 1),
     "after_copy": (

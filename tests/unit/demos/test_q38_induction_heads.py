@@ -93,6 +93,7 @@ def test_predict_the_induction_pattern_item_keys_the_heads_real_target():
         assert grade(item, item.answer).correct and not grade(item, (item.answer + 1) % 4).correct
         answers.add(item.answer)
     assert answers == {0, 1}  # both heads are asked about
+    assert item.tags == ("induction-heads",) and not item.live  # a single-choice item, drawn live
     a, b = induction_item(4), induction_item(4)
     assert (a.prompt, a.answer, a.options) == (b.prompt, b.answer, b.options)
     assert torch.equal(a.results[0].weights, b.results[0].weights)
