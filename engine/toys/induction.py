@@ -11,7 +11,7 @@ a layer-1 head copies each position's previous token into it (a *previous-token 
 a layer-2 head whose query is the current token matches keys that hold "my previous token
 was this one" — it attends to the token just after the earlier occurrence and copies it.
 
-Model: token + learned positional embedding, ``n_layers`` residual blocks of causal
+Model: token + learned positional embedding, ``layers`` residual blocks of causal
 multi-head attention only (no MLP, no layer norm), a linear unembedding.
 """
 
