@@ -457,10 +457,78 @@ def predict_pattern(seed: int, bert: Bert | None = None) -> Item:
     return pattern_item(head, seed)
 
 
+# ── live item: predict where a head of the induction toy looks (shipped weights) ─────────────
+
+INDUCTION_ITEM = "live:predict-induction"
+LIVE_TAGS[INDUCTION_ITEM] = ("induction-heads",)  # a trained toy's item, like PATTERN_ITEM
+INDUCTION_ROLES = {  # where query i of a sequence of period P may look: role → key position
+    "previous": ({"zh": "前一个位置 i−1", "en": "the previous position i−1"}, lambda i, P: i - 1),
+    "after_copy": (
+        {"zh": "当前词元上一次出现之后的那个位置", "en": "the position just after the earlier copy of the current token"},
+        lambda i, P: i - P + 1 if i >= P else None,
+    ),
+    "self": ({"zh": "自身 i", "en": "itself, i"}, lambda i, P: i),
+    "first": ({"zh": "第一个位置 0", "en": "the first position, 0"}, lambda i, P: 0),
+}  # fmt: skip
+
+
+def _induction_query(w: torch.Tensor, P: int, layer: int, rng: random.Random) -> tuple[int, int]:
+    """A query of head ``w`` (L, L) whose strongest key is one of the roles; → (query, role index)."""
+    where = lambda i: [pos(i, P) for _, pos in INDUCTION_ROLES.values()]  # noqa: E731
+    queries = range(3, P) if layer == 0 else range(P + 1, w.size(0))  # layer 1: first period
+    fits = [i for i in queries if int(w[i].argmax()) in where(i)]
+    if not fits:
+        raise ValueError(f"layer {layer + 1} of the induction toy has no clear target (P = {P})")
+    i = rng.choice(fits)
+    return i, where(i).index(int(w[i].argmax()))
+
+
+def induction_item(seed: int) -> Item:
+    """A head of the shipped induction toy, a sequence and a query; the key is where the head looks most."""
+    from engine.registry import run_demo  # local: keeps this item's change in one place
+
+    rng = random.Random(seed)  # run_demo loads the shipped weights: nothing trains here
+    P, layer = rng.randint(6, 12), rng.choice([0, 1])
+    r = run_demo("induction_heads", {"period": P, "seed": rng.randrange(10_000)})
+    w = r.weights[layer]  # (L, L): this head
+    i, answer = _induction_query(w, P, layer, rng)
+    roles = list(INDUCTION_ROLES)
+    where = [INDUCTION_ROLES[k][1](i, P) for k in roles]
+    seq = " ".join(r.query_labels)
+    shares = {lg: "; ".join(f"{INDUCTION_ROLES[k][0][lg]} {float(w[i, j]):.2f}" for k, j in zip(roles, where, strict=True) if j is not None) for lg in ("zh", "en")}  # fmt: skip
+    tok = r.query_labels[i]
+    return Item(
+        item_id=INDUCTION_ITEM,
+        question_id=LIVE_QUESTION,
+        type="single",
+        prompt={
+            "zh": f"两层纯注意力玩具模型（第 38 题）读入序列 `{seq}`（位置:词元，周期 P = {P}）。"
+            f"它**第 {layer + 1} 层**的头在查询位置 i = {i}（`{tok}`）上把大部分注意力放在哪里？",
+            "en": f"The two-layer attention-only toy (question 38) reads `{seq}` (position:token, period "
+            f"P = {P}). At query position i = {i} (`{tok}`), where does its **layer {layer + 1}** head put most of its attention?",
+        },
+        explanation={
+            "zh": f"该行的实际权重：{shares['zh']}。第 1 层是前一词元头（A[i, i−1] ≈ 1）；"
+            "第 2 层是归纳头：在重复部分，它看向当前词元上一次出现之后的词元，并把它复制为预测。",
+            "en": f"The row's actual weights: {shares['en']}. Layer 1 is a previous-token head "
+            "(A[i, i−1] ≈ 1); layer 2 is an induction head: in the repeat it looks at the token just "
+            "after the earlier copy of the current token and copies it as the prediction.",
+        },
+        tags=LIVE_TAGS[INDUCTION_ITEM],
+        answer=answer,
+        options=tuple(INDUCTION_ROLES[k][0] for k in roles),
+        results=(
+            Result(w[None], r.query_labels, r.key_labels, facts={"layer": layer + 1, "query": i}),
+        ),
+        seed=seed,
+    )
+
+
 LIVE: dict[str, Callable[[int], Item]] = {
     "live:which-heatmap": which_heatmap,
     "live:draw-mask": draw_mask,
     "live:compute": compute,
+    INDUCTION_ITEM: induction_item,
     PATTERN_ITEM: predict_pattern,
 }
 

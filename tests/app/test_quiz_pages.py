@@ -142,6 +142,7 @@ def test_a_whole_session_of_each_start_mode(mode: str, bank: Bank):
                 "which_heatmap",
                 "draw_mask",
                 "compute",
+                "single",  # live:predict-induction (the induction toy's heads)
                 "predict_pattern",
             ],
             {},
@@ -261,11 +262,11 @@ def test_without_a_model_the_quiz_does_not_offer_the_pattern_item(
     monkeypatch.setenv("ATLAS_MODEL_DIR", str(tmp_path))
     at = page()
     assert not at.exception
-    assert at.radio(key="start_mode").options[1] == "New (11)"  # 8 bank + 3 live items
+    assert at.radio(key="start_mode").options[1] == "New (12)"  # 8 bank + 4 live items
     at.radio(key="start_mode").set_value("tag").run()
     assert "model-lab" not in at.selectbox(key="start_tag").options
     at = start(at, "new")
-    assert play(at, bank)[-3:] == ["which_heatmap", "draw_mask", "compute"]
+    assert play(at, bank)[-4:] == ["which_heatmap", "draw_mask", "compute", "single"]
 
 
 def test_one_question_mode_preselects_the_question_in_the_url(bank: Bank):
@@ -353,8 +354,8 @@ def test_named_learner_resumes_with_their_code_on_another_device(bank: Bank):
     assert not other.exception
     assert "Ada" in other.sidebar.markdown[0].value
     assert (
-        other.radio(key="start_mode").options[1] == "New (10)"
-    )  # 8 bank + 4 live items, 2 answered
+        other.radio(key="start_mode").options[1] == "New (11)"
+    )  # 8 bank + 5 live items, 2 answered
     progress = AppTest.from_file(PROGRESS, default_timeout=TIMEOUT)
     progress.session_state["learner_id"] = other.session_state["learner_id"]
     progress.run()

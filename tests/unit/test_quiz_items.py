@@ -320,7 +320,7 @@ def test_the_pattern_to_predict_is_drawn_evenly_not_by_how_many_heads_show_it():
 
 def test_lookup_of_unknown_and_live_items(bank: Bank):
     assert make_item(bank, "no-such-item", 0) is None
-    assert all_item_ids(bank)[-4:] == list(LIVE)
+    assert all_item_ids(bank)[-len(LIVE) :] == list(LIVE)
     assert list(LIVE)[-1] == PATTERN_ITEM == "live:predict-pattern"
     assert item_tags(bank, "live:draw-mask") == ("live", "masks")
     assert item_tags(bank, PATTERN_ITEM) == ("model-lab",)
