@@ -51,16 +51,21 @@ def ticks(
     cols: Sequence[str] | None,
     room: float = 1.0,
     rotation: float = 90,
+    rows_room: float | None = None,
 ) -> None:
     """Label an image's rows and columns (``None``: no ticks), thinned to fit ``room``.
 
-    ``room`` is the share of the page's width the panel takes (1 for a lone panel).
+    ``room`` is the share of the page's width the panel takes (1 for a lone panel);
+    ``rows_room`` the same for its height where that differs.
     """
-    for labels, setter in ((cols, ax.set_xticks), (rows, ax.set_yticks)):
+    spans = (room, room if rows_room is None else rows_room)
+    for labels, setter, span in zip(
+        (cols, rows), (ax.set_xticks, ax.set_yticks), spans, strict=True
+    ):
         if not labels:
             setter([])
             continue
-        s = _step(len(labels), room)
+        s = _step(len(labels), span)
         kw = {"rotation": rotation, "ha": "right" if 0 < rotation < 90 else "center"}
         kw = kw if setter == ax.set_xticks else {}
         setter(range(0, len(labels), s), labels=list(labels)[::s], **kw)
@@ -87,6 +92,7 @@ def matrix(
     values: bool | None = None,
     fmt: str = "{:.2f}",
     rotation: float = 90,
+    rows_room: float | None = None,
     **imshow: Any,
 ) -> AxesImage:
     """A (rows × cols) matrix with labelled axes; ``signed`` centres a diverging map on 0.
@@ -102,7 +108,7 @@ def matrix(
         lim = {}
     opts = {"cmap": SIGNED if signed else CMAP, "interpolation": "nearest", **lim, **imshow}
     im = ax.imshow(m, **opts)
-    ticks(ax, rows, cols, room, rotation)
+    ticks(ax, rows, cols, room, rotation, rows_room)
     small = max(m.shape) <= ANNOTATE_MAX
     wide = DISPLAY_PX * 0.8 * room / max(m.shape[1], 1) >= CELL_TEXT_PX
     if values if values is not None else (small and wide):

@@ -45,7 +45,9 @@ def draw(result: Result, lang: str) -> Figure:
     c, w = result.extras["candidate"], result.weights[0].numpy()
     with kit.canvas(7.4, 12.0) as fig:
         ax_w, ax_r = fig.subplots(2, 1, height_ratios=[1.9, 1])
-        im = kit.matrix(ax_w, w, result.query_labels, result.key_labels, room=0.5, rotation=35)
+        im = kit.matrix(
+            ax_w, w, result.query_labels, result.key_labels, room=0.5, rotation=35, rows_room=1.0
+        )
         ax_w.add_patch(Rectangle((-0.5, c - 0.5), w.shape[1], 1, fill=False, ec="red", lw=2))
         ax_w.set(xlabel=lookup(TEXT, "history", lang), ylabel=lookup(TEXT, "candidate", lang))
         ax_w.set_title(lookup(TEXT, "softmaxed", lang))

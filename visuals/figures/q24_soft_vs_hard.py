@@ -22,6 +22,14 @@ TEXT: dict[str, Text] = {
     },
     "step": {"zh": "训练步", "en": "training step"},
 }
+METHODS: dict[str, Text] = {  # keyed by the engine's training-method ids
+    "soft": {"zh": "软注意力（反向传播）", "en": "soft (backprop)"},
+    "REINFORCE": {"zh": "REINFORCE（硬，采样）", "en": "REINFORCE (hard, sampled)"},
+    "Gumbel-softmax (ST)": {
+        "zh": "Gumbel-softmax（ST），τ={tau:g}",
+        "en": "Gumbel-softmax (ST), τ={tau:g}",
+    },
+}
 
 
 def draw(result: Result, lang: str) -> Figure:
@@ -46,7 +54,7 @@ def draw(result: Result, lang: str) -> Figure:
         ax_q.set_title(lookup(TEXT, "query0", lang, q=result.query_labels[0]))
         ax_q.legend(ncol=2, fontsize="small")
         ax_race = bottom.subplots()
-        series = {(f"{n}, τ={tau:g}" if "Gumbel" in n else n): c for n, c in ex["curves"].items()}
+        series = {lookup(METHODS, n, lang, tau=tau): c for n, c in ex["curves"].items()}
         first = next(iter(ex["curves"].values()))
         kit.curves(ax_race, range(1, len(first) + 1), series, styles=["-"] * len(series))
         ax_race.set_ylim(0, 1.02)
