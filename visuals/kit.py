@@ -23,7 +23,7 @@ from visuals.style import BLUE, CMAP, DISPLAY_PX, SIGNED, SMALL_PX, style, text_
 
 ANNOTATE_MAX = 8  # values are written into cells only up to 8 × 8
 CELL_TEXT_PX = 34  # …and only when a cell is at least this wide on the page
-LABEL_PITCH_PX = 1.35 * SMALL_PX  # room one tick label needs along its axis
+LABEL_PITCH_PX = 1.3 * SMALL_PX  # room one tick label needs along its axis
 
 
 @contextlib.contextmanager

@@ -64,13 +64,10 @@ def test_matrix_writes_values_only_in_small_matrices_and_thins_long_labels():
         "0.00",
         "1.00",
     ]
-    assert b.texts == []
+    assert len(b.texts) == 0
     shown = [t.get_text() for t in b.get_xticklabels()]
-    assert (
-        10 <= len(shown) < 100
-        and shown[0] == "0"
-        and labels[:: 100 // len(shown) + 1][:3] == shown[:3]
-    )
+    step = int(shown[1])
+    assert step > 1 and shown == labels[::step] and len(shown) >= 10  # every step-th, in order
 
 
 def test_fact_reads_bare_values_and_fact_objects():

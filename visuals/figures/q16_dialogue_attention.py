@@ -23,7 +23,7 @@ def draw(result: Result, lang: str) -> Figure:
     """One bar per turn of the history: the weight α the candidate reply gives that turn."""
     w = result.weights[0, 0].numpy()
     labels = ["\n".join(textwrap.wrap(k, 34)) for k in result.key_labels]
-    with kit.canvas(7.2, 1.0 * len(labels) + 2.0) as fig:
+    with kit.canvas(7.2, 0.75 * len(labels) + 2.0) as fig:
         ax = fig.add_subplot()
         kit.bars(ax, labels, w)
         ax.set_xlim(0, 1.12)

@@ -43,7 +43,7 @@ def draw(result: Result, lang: str) -> Figure:
     video, q, G = ex["video"], ex["query"], ex["grid"]
     T = video.shape[0]
     per = -(-T // COLS)  # rows of frames per kind
-    with kit.canvas(7.4, 0.8 + 2 * per * 2.1) as fig:
+    with kit.canvas(7.4, 1.0 + 2 * per * 2.45) as fig:
         subs = fig.subfigures(2, 1)
         for sub, key in zip(subs, ("divided", "joint"), strict=True):
             h = result.head_labels.index(HEADS[key])

@@ -20,9 +20,15 @@ def images(fig: Figure) -> list[np.ndarray]:
     return [np.asarray(im.get_array()) for ax in fig.axes for im in ax.get_images()]
 
 
+def _all_texts(fig: Figure) -> list[Text]:
+    """Every text artist, table cells included (a table's cells do not list their text)."""
+    cells = [c.get_text() for ax in fig.axes for t in ax.tables for c in t.get_celld().values()]
+    return [*fig.findobj(Text), *cells]
+
+
 def texts(fig: Figure) -> list[str]:
     """Every non-empty text of the figure (titles, labels, ticks, legends, cell values)."""
-    return [t.get_text() for t in fig.findobj(Text) if t.get_text().strip()]
+    return [t.get_text() for t in _all_texts(fig) if t.get_text().strip()]
 
 
 def titles(fig: Figure) -> list[str]:
@@ -50,7 +56,7 @@ def smallest_px(fig: Figure) -> tuple[float, str]:
     width = struct.unpack(">I", png[16:20])[0]
     shown = [
         (t.get_fontsize() * DPI / 72 * DISPLAY_PX / width, t.get_text())
-        for t in fig.findobj(Text)
+        for t in _all_texts(fig)
         if t.get_text().strip() and t.get_visible()
     ]
     return min(shown)

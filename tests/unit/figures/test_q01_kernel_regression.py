@@ -15,7 +15,8 @@ def test_draws_weights_fit_and_points(demo_result):
     np.testing.assert_array_equal(drawn, r.weights[0].numpy())
     lines = [ln for ax in fig.axes for ln in ax.get_lines()]
     assert any(np.allclose(ln.get_ydata(), r.extras["y_hat"].numpy()) for ln in lines)
-    (points,) = [c.get_offsets() for ax in fig.axes for c in ax.collections]
+    offsets = [c.get_offsets() for ax in fig.axes for c in ax.collections]
+    (points,) = [o for o in offsets if len(o) == r.facts["n_train"]]
     np.testing.assert_allclose(points[:, 1], r.extras["y_value"].numpy())
     assert len(fig.axes) == 3  # weights, colour bar, fit
 

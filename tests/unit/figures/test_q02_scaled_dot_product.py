@@ -32,7 +32,7 @@ def test_draws_the_weights_with_a_colour_bar_and_values(demo_result):
 
 def test_no_values_in_cells_beyond_8_tokens(demo_result):
     fig = draw(demo_result("scaled_dot_product", n_tokens=9), "en")
-    assert fig.axes[0].texts == []
+    assert len(fig.axes[0].texts) == 0
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -8,7 +8,7 @@ from tests.unit.figures.drawn import images
 from visuals.figures.q03_self_attention_steps import draw
 
 
-def test_four_panels_draw_the_four_steps(demo_result):
+def test_the_four_steps_are_drawn_in_order(demo_result):
     r = demo_result("self_attention_steps")
     fig = draw(r, "en")
     drawn = images(fig)
@@ -22,4 +22,4 @@ def test_four_panels_draw_the_four_steps(demo_result):
 def test_chinese_titles(demo_result):
     fig = draw(demo_result("self_attention_steps"), "zh")
     assert [ax.get_title()[:1] for ax in fig.axes if ax.get_title()] == ["①", "②", "③", "④"]
-    assert fig.axes[2 * 2].get_title() == "③ softmax：每行和为 1"
+    assert fig.axes[2].get_title() == "③ softmax：每行和为 1"

@@ -17,9 +17,10 @@ def test_rows_are_heads_columns_are_kinds(demo_result):
     kinds = (r.extras["encoder_self"], r.extras["decoder_self"], r.weights)
     for col, w in enumerate(kinds):
         for h in range(H):
-            np.testing.assert_array_equal(drawn[col * H + h], w[h].numpy())
-    assert np.triu(drawn[H], 1).max() == 0.0  # the decoder's self-attention is masked
-    assert fig.axes[2 * H].get_title() == "cross-attention\nhead 1"
+            np.testing.assert_array_equal(drawn[3 * h + col], w[h].numpy())  # rows = heads
+    assert np.triu(drawn[1], 1).max() == 0.0  # the decoder's self-attention is masked
+    assert fig.axes[2].get_title() == "cross-attention\nhead 1"
+    assert len(fig.axes) == 3 * H
 
 
 def test_chinese_titles(demo_result):

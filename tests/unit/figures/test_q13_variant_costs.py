@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.i18n import lookup
 from tests.unit.figures.drawn import images, titles
+from visuals.figures._variants import VARIANT_NAMES
 from visuals.figures.q13_variant_costs import draw
 
 
@@ -18,7 +20,8 @@ def test_draws_every_variant_and_its_costs(demo_result):
     rows = r.extras["rows"]
     (flops,) = [ax for ax in fig.axes if ax.get_title().startswith("FLOPs")]
     np.testing.assert_allclose([p.get_width() for p in flops.patches], [x["flops"] for x in rows])
-    assert [t.get_text() for t in flops.get_yticklabels()] == [x["variant"] for x in rows]
+    names = [lookup(VARIANT_NAMES, x["variant"], "en") for x in rows]
+    assert [t.get_text() for t in flops.get_yticklabels()] == names
 
 
 def test_chinese_names(demo_result):
