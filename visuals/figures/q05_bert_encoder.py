@@ -23,10 +23,10 @@ def draw(result: Result, lang: str) -> Figure:
     """The h (L, L) heads of the chosen layer as a grid; segment boundary and padding marked."""
     H, L, _ = result.weights.shape
     e, toks = result.extras, list(result.query_labels)
-    cols = min(H, 4)
+    cols = min(H, 2 if H <= 4 else 4)  # up to 4 heads in 2 columns: every token labelled
     rows = math.ceil(H / cols)
     titles = kit.as_grid([word("head_n", lang, n=h + 1) for h in range(H)], cols)
-    with kit.canvas(7.4, 1.4 + rows * 7.4 / cols) as fig:
+    with kit.canvas(7.4, 1.0 + rows * 6.6 / cols) as fig:
         axes = kit.head_grid(
             fig, kit.as_grid(result.weights.numpy(), cols), toks, toks,
             titles,
