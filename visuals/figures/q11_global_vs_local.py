@@ -35,8 +35,8 @@ def draw(result: Result, lang: str) -> Figure:
     ex = result.extras
     centres, D, counts = np.asarray(ex["centres"], dtype=float), ex["D"], ex["counts"]
     titles = [lookup(HEADS, h.split(":")[0], lang, D=D) for h in result.head_labels]
-    with kit.canvas(7.4, 8.0) as fig:
-        top, bottom = fig.subfigures(2, 1, height_ratios=[1.5, 1])
+    with kit.canvas(7.4, 7.2) as fig:
+        top, bottom = fig.subfigures(2, 1, height_ratios=[2.2, 0.8])
         ax_g, ax_l = top.subplots(1, 2)
         im = alignment_pair([ax_g, ax_l], result, titles, lang)
         kit.colorbar(top, im, [ax_g, ax_l], word("weight", lang))

@@ -55,8 +55,8 @@ def _candidates_table(ax: Axes, result: Result, lang: str) -> None:
 def draw(result: Result, lang: str) -> Figure:
     """(steps × source) cross-attention, averaged over heads, and the top-k table per step."""
     steps_n = result.weights.size(1)
-    with kit.canvas(7.4, 4.0 + 0.9 * steps_n) as fig:
-        ax_w, ax_t = fig.subplots(2, 1, height_ratios=[1.2, 1])
+    with kit.canvas(7.4, 3.0 + 0.8 * steps_n) as fig:
+        ax_w, ax_t = fig.subplots(2, 1, height_ratios=[1.5, 1])
         im = kit.matrix(
             ax_w, result.weights[0].numpy(), result.query_labels, result.key_labels, room=0.6
         )

@@ -37,8 +37,8 @@ def draw(result: Result, lang: str) -> Figure:
     n_layers = result.n_heads - 1
     titles = [lookup(TEXT, "raw_layer", lang, n=i + 1) for i in range(n_layers)]
     titles.append(lookup(TEXT, "rollout_all", lang, n=n_layers))
-    with kit.canvas(7.6, 14.0) as fig:
-        top, mid, bottom = fig.subfigures(3, 1, height_ratios=[1.6, 0.9, 0.9])
+    with kit.canvas(7.6, 12.6) as fig:
+        top, mid, bottom = fig.subfigures(3, 1, height_ratios=[1.6, 0.9, 0.55])
         kit.head_grid(
             top, kit.as_grid(result.weights.numpy(), 2), result.query_labels, result.key_labels,
             kit.as_grid(titles, 2), bar_label=word("weight", lang),

@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from engine.i18n import Text, lookup
 from engine.result import Result
 from visuals import kit
+from visuals.style import word
 
 TEXT: dict[str, Text] = {
     "original": {"zh": "原顺序", "en": "original order"},
@@ -48,7 +49,13 @@ def draw(result: Result, lang: str) -> Figure:
     with kit.canvas(7.4, 11.0) as fig:
         top, bottom = fig.subfigures(2, 1, height_ratios=[2.2, 1])
         axes = kit.head_grid(
-            top, kit.as_grid(result.weights.numpy(), 2), toks, toks, titles, vmax=1.0
+            top,
+            kit.as_grid(result.weights.numpy(), 2),
+            toks,
+            toks,
+            titles,
+            vmax=1.0,
+            bar_label=word("weight", lang),
         )
         for r in range(2):
             change = f"{kit.fact(result, CHANGES[r]):.1e}"
