@@ -11,8 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from engine.bert import Bert, ModelMissing, WeightsMismatch, load_bert, model_dir
-from engine.lab import DEFAULT_TEXT, PAIRS, lab_result
 from engine.devices import resolve_device, timed
+from engine.lab import DEFAULT_TEXT, PAIRS, lab_result
 from engine.patterns import PATTERN_NAMES, PATTERNS, TYPE_NAMES
 from engine.registry import get_demo, source_of
 from engine.result import Result
@@ -24,7 +24,8 @@ from quiz.scheduler import now_utc
 from quiz.session import fresh_seed, new_session_id, record
 from quiz.store import Store, database_url
 from views.common import device_picker, lang, language_switch, show_error, tr
-from visuals import render_png
+from visuals import model as lab_figures
+from visuals import to_png
 from visuals.model import SHORT
 
 VIEWS = {
@@ -34,6 +35,14 @@ VIEWS = {
     "model_rollout": ("注意力展开", "Attention rollout"),
     "model_lines": ("连线图", "Token-to-token lines"),
     "model_patterns": ("模式表", "Pattern table"),
+}
+DRAW = {  # each view of the lab and the figure that draws it
+    "model_head": lab_figures.head_view,
+    "model_thumbnails": lab_figures.thumbnails_view,
+    "model_average": lab_figures.average_view,
+    "model_rollout": lab_figures.rollout_view,
+    "model_lines": lab_figures.lines_view,
+    "model_patterns": lab_figures.patterns_view,
 }
 
 
@@ -73,7 +82,7 @@ def lab_png(
 ) -> bytes:
     """PNG of one view of a lab result."""
     result = lab_run(_bert, key, text, pair, layer, head)
-    return render_png(dataclasses.replace(result, view=view), language)
+    return to_png(DRAW[view](result, language))
 
 
 def model_key(bert: Bert) -> str:

@@ -54,8 +54,9 @@ from views.learner import (
     learner_ui,
     store_or_stop,
 )
-from visuals import render_png, to_png
+from visuals import to_png
 from visuals.heatmap import heatmap
+from visuals.model import head_view
 
 # ── starting a session ────────────────────────────────────────────────────────────────────────
 
@@ -202,7 +203,7 @@ def hidden_head_png(seed: int, lang: str) -> bytes:
     """The real heatmap of the hidden head of a predict-the-pattern item."""
     item = pattern_item(seed)
     assert item is not None  # only drawn for an item that was shown
-    return render_png(item.results[0], lang)
+    return to_png(head_view(item.results[0], lang))
 
 
 def current_item(b: Bank, item_id: str, seed: int) -> Item | None:

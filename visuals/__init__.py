@@ -1,45 +1,37 @@
-"""Figures from engine results. Each module may define ``VISUALS = {view_name: function}``;
-:func:`render` draws a result with the function its ``view`` names."""
+"""Figures from engine results: each demo's figure is ``visuals/figures/qNN_<demo>.py``.
+
+:func:`render` draws a result with the figure module of the demo that produced it
+(``Result.demo``, set by :func:`engine.registry.run_demo`); the small kit the figures are
+built from is :mod:`visuals.kit`, the shared look :mod:`visuals.style`.
+"""
 
 from __future__ import annotations
-
-import functools
-import importlib
-import pkgutil
-from collections.abc import Callable
 
 from matplotlib.figure import Figure
 
 from engine.result import Result
 from visuals.style import to_png
 
-__all__ = ["render", "render_png", "visuals", "to_png"]
-
-
-@functools.cache
-def visuals() -> dict[str, Callable[..., Figure]]:
-    """Every view name and the function that draws it."""
-    found: dict[str, Callable[..., Figure]] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        for name, fn in getattr(module, "VISUALS", {}).items():
-            if name in found:
-                raise RuntimeError(f"two visuals are named {name!r}")
-            found[name] = fn
-    return found
+__all__ = ["render", "render_png", "to_png"]
 
 
 def render(result: Result, lang: str = "en") -> Figure:
-    """The figure for ``result``: its demo's figure module, else the visual its ``view`` names."""
-    from visuals.figures import figure_for
+    """The figure of ``result``, drawn by its demo's module ``visuals/figures/qNN_<demo>.py``."""
+    from visuals.figures import figure_for, figures
 
-    draw = figure_for(result.demo) if result.demo else None
-    if draw is not None:
-        return draw(result, lang)
-    table = visuals()
-    if result.view not in table:
-        raise KeyError(f"no visual draws view {result.view!r}; known: {', '.join(sorted(table))}")
-    return table[result.view](result, lang=lang)
+    if not result.demo:
+        raise ValueError(
+            "this result names no demo (Result.demo is empty): run it with "
+            "engine.registry.run_demo, which records the demo's name, or draw it with a "
+            "visuals function directly"
+        )
+    draw = figure_for(result.demo)
+    if draw is None:
+        raise KeyError(
+            f"no figure draws demo {result.demo!r}: add visuals/figures/qNN_{result.demo}.py "
+            f"with draw(result, lang); demos with figures: {', '.join(sorted(figures()))}"
+        )
+    return draw(result, lang)
 
 
 def render_png(result: Result, lang: str = "en") -> bytes:

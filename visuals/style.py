@@ -1,11 +1,17 @@
-"""Shared look: colour-blind-safe colormap, fonts with CJK fallback, bilingual axis words."""
+"""Shared look: named colour-blind-safe colours, fonts with CJK fallback, text sized for the page.
+
+Text sizes are set in pixels *as the page shows the figure*: the Study page stretches every
+figure to a column about ``DISPLAY_PX`` wide, so a figure ``w`` inches wide is scaled by
+``DISPLAY_PX / (72 w)`` pixels per point and its fonts are chosen so that the smallest text
+there is at least ``MIN_PX`` pixels.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 import matplotlib
 
@@ -14,7 +20,14 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from engine.i18n import Text, lookup  # noqa: E402
+
 CMAP = "viridis"  # perceptually uniform and readable with the common colour-vision deficiencies
+SIGNED = "RdBu_r"  # diverging map for signed matrices (scores, outputs), centred on 0
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies, and in greyscale order.
+BLUE, ORANGE, VERMILION, GREEN = "#0072B2", "#E69F00", "#D55E00", "#009E73"
+SKY, PINK, YELLOW, GREY, BLACK = "#56B4E9", "#CC79A7", "#F0E442", "#888888", "#000000"
+CYCLE = (BLUE, ORANGE, GREEN, VERMILION, PINK, SKY, YELLOW, BLACK)
 FONTS = [
     "DejaVu Sans",
     "WenQuanYi Micro Hei",
@@ -22,23 +35,35 @@ FONTS = [
     "Noto Sans CJK JP",
     "Droid Sans Fallback",
 ]
+DISPLAY_PX = 700  # the width of the Study page's figure column at a 1400-px window
+MIN_PX = 9.0  # no text smaller than this on the page
+BODY_PX, SMALL_PX, TITLE_PX = 12.0, 10.5, 12.5  # labels; ticks, legends, cell values; titles
 
-WORDS = {
+WORDS: dict[str, Text] = {
     "query": {"zh": "查询（发出注意）", "en": "query (attending)"},
     "key": {"zh": "键（被注意）", "en": "key (attended to)"},
     "weight": {"zh": "注意力权重", "en": "attention weight"},
     "head": {"zh": "头", "en": "head"},
+    "head_n": {"zh": "头 {n}", "en": "head {n}"},
 }
 
 
-def pick(names: Mapping[str, str], lang: str) -> str:
-    """The entry of a ``{"zh": ..., "en": ...}`` table in ``lang``, English when it has none."""
-    return names.get(lang, names["en"])
+def word(key: str, lang: str, **values: object) -> str:
+    """An axis or legend word of ``WORDS`` in ``lang`` (zh or en)."""
+    return lookup(WORDS, key, lang, **values)
 
 
-def word(key: str, lang: str) -> str:
-    """An axis or legend word in ``lang`` (zh or en)."""
-    return pick(WORDS[key], lang)
+def pt(px: float, width_in: float) -> float:
+    """Points for text ``px`` pixels high on the page, in a figure ``width_in`` inches wide.
+
+    px = pt · DISPLAY_PX / (72 · width_in)  ⇒  pt = px · 72 · width_in / DISPLAY_PX.
+    """
+    return px * 72.0 * width_in / DISPLAY_PX
+
+
+def shown_px(size_pt: float, width_in: float) -> float:
+    """Pixels on the page of ``size_pt``-point text in a figure ``width_in`` inches wide."""
+    return size_pt * DISPLAY_PX / (72.0 * width_in)
 
 
 @functools.cache
@@ -53,19 +78,41 @@ def has_cjk_font() -> bool:
     return len(font_families()) > 1
 
 
+def sizes(width_in: float) -> dict[str, float]:
+    """rcParams font sizes (pt) for a figure ``width_in`` inches wide shown ``DISPLAY_PX`` wide."""
+    body, small, title = (pt(px, width_in) for px in (BODY_PX, SMALL_PX, TITLE_PX))
+    return {
+        "font.size": body,
+        "axes.labelsize": body,
+        "axes.titlesize": title,
+        "figure.titlesize": title,
+        "xtick.labelsize": small,
+        "ytick.labelsize": small,
+        "legend.fontsize": small,
+        "legend.title_fontsize": small,
+    }
+
+
 @contextlib.contextmanager
-def style() -> Iterator[None]:
-    """Fonts with per-glyph CJK fallback, applied while a figure is built and saved."""
-    with matplotlib.rc_context(
-        {"font.family": font_families(), "axes.unicode_minus": False, "figure.dpi": 100}
-    ):
+def style(width_in: float | None = None) -> Iterator[None]:
+    """Fonts with per-glyph CJK fallback (and, given the figure's width, its text sizes)."""
+    rc = {
+        "font.family": font_families(),
+        "axes.unicode_minus": False,
+        "figure.dpi": 100,
+        "axes.prop_cycle": matplotlib.cycler(color=CYCLE),
+        "image.cmap": CMAP,
+    }
+    if width_in is not None:
+        rc.update(sizes(width_in))
+    with matplotlib.rc_context(rc):
         yield
 
 
 def to_png(fig: Figure, dpi: int = 110) -> bytes:
     """The figure as PNG bytes."""
     buf = io.BytesIO()
-    with style():
+    with style(fig.get_figwidth()):
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     return buf.getvalue()
 

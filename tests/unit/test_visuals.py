@@ -1,87 +1,92 @@
-"""Figures: the data drawn is the result's weights; labels readable; colour bar; values in small cells."""
+"""The figure machinery: render finds a figure by demo name, the kit draws the data it is given,
+text sizes are set for the page, figures are not kept by pyplot, a CJK font is installed."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
-from engine.registry import all_demos, run_demo
-from visuals import render, render_png, visuals
-from visuals.heatmap import head_grid, heatmap
-from visuals.style import has_cjk_font, style
+from engine.registry import run_demo
+from visuals import kit, render
+from visuals.style import DISPLAY_PX, MIN_PX, has_cjk_font, pt, shown_px, sizes
 
 
-def images(fig: Figure) -> list[np.ndarray]:
-    return [np.asarray(im.get_array()) for ax in fig.axes for im in ax.get_images()]
-
-
-def no_overlap(labels) -> bool:
-    boxes = sorted(
-        (t.get_window_extent() for t in labels if t.get_text()), key=lambda b: b.x0 + b.y0
-    )
-    return all(not a.overlaps(b) for a, b in zip(boxes, boxes[1:], strict=False))
-
-
-def test_heatmap_draws_the_weights_with_colour_bar_and_values():
-    r = run_demo("scaled_dot_product", {"n_tokens": 6})
-    fig = heatmap(r, "en")
-    (drawn,) = [a for a in images(fig) if a.shape == (6, 6)]
-    np.testing.assert_allclose(drawn, r.weights[0].numpy())
-    assert len(fig.axes) == 2  # the heatmap and its colour bar
-    cells = [t.get_text() for t in fig.axes[0].texts]
-    assert len(cells) == 36 and cells[0] == f"{r.weights[0, 0, 0].item():.2f}"
-    assert fig.axes[0].get_images()[0].get_cmap().name == "viridis"
-
-
-def test_no_values_in_cells_beyond_12_tokens():
-    fig = heatmap(run_demo("scaled_dot_product", {"n_tokens": 13}), "en")
-    assert len(fig.axes[0].texts) == 0
-
-
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_32_token_labels_do_not_overlap(lang):
-    r = run_demo("scaled_dot_product", {"n_tokens": 32, "sentence": lang})
-    fig = heatmap(r, lang)
-    with style():
-        FigureCanvasAgg(fig).draw()
-    ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_xticklabels()] == list(r.key_labels)
-    assert no_overlap(ax.get_xticklabels()) and no_overlap(ax.get_yticklabels())
-
-
-def test_grid_draws_every_head():
-    r = run_demo("multi_head", {"heads": "8", "n_tokens": 10})
-    fig = head_grid(r, "zh")
-    drawn = [a for a in images(fig) if a.shape == (10, 10)]
-    assert len(drawn) == 8
-    for h in range(8):
-        np.testing.assert_allclose(drawn[h], r.weights[h].numpy())
-    assert any("头" in ax.get_title() or "head" in ax.get_title() for ax in fig.axes)
-
-
-def test_chinese_axis_words_and_font():
-    fig = heatmap(run_demo("scaled_dot_product", {"sentence": "zh"}), "zh")
-    assert fig.axes[0].get_xlabel() == "键（被注意）"
-    assert has_cjk_font(), "a CJK font must be installed (make test installs fonts-wqy-microhei)"
-
-
-@pytest.mark.parametrize("name", list(all_demos()))
-def test_every_demo_renders_to_png_in_both_languages(name):
-    r = run_demo(name)
-    for lang in ("en", "zh"):
-        png = render_png(r, lang)
-        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
-
-
-def test_render_refuses_an_unknown_view():
-    import dataclasses
-
-    r = dataclasses.replace(run_demo("scaled_dot_product"), view="hologram")
-    with pytest.raises(KeyError, match="no visual draws view 'hologram'"):
+def test_render_refuses_a_result_without_a_demo_name():
+    r = dataclasses.replace(run_demo("scaled_dot_product"), demo="")
+    with pytest.raises(ValueError, match="names no demo"):
         render(r)
 
 
-def test_view_names_are_unique_and_include_core():
-    assert {"heatmap", "grid"} <= set(visuals())
+def test_render_refuses_a_demo_without_a_figure():
+    r = dataclasses.replace(run_demo("scaled_dot_product"), demo="hologram")
+    with pytest.raises(KeyError, match="no figure draws demo 'hologram'.*qNN_hologram.py"):
+        render(r)
+
+
+def test_points_and_page_pixels_are_inverse():
+    for width in (4.0, 7.4, 12.0):
+        assert shown_px(pt(MIN_PX, width), width) == pytest.approx(MIN_PX)
+    # a 7-inch figure shown 700 px wide: 100 px per inch, so 72 pt (1 inch) is 100 px
+    assert shown_px(72.0, DISPLAY_PX / 100) == pytest.approx(100.0)
+    assert min(sizes(7.4).values()) >= pt(MIN_PX, 7.4)
+
+
+def test_head_grid_lays_out_rows_cols_and_draws_each_panel():
+    rng = np.random.default_rng(0)
+    mats = rng.random((5, 3, 4))
+    with kit.canvas(7.0, 5.0) as fig:
+        axes = kit.head_grid(fig, kit.as_grid(mats, 3), list("abc"), list("wxyz"))
+    assert axes.shape == (2, 3)
+    drawn = [np.asarray(ax.get_images()[0].get_array()) for ax in axes.ravel()[:5]]
+    for got, want in zip(drawn, mats, strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert not axes[1, 2].axison  # the sixth cell is empty
+    assert [t.get_text() for t in axes[0, 2].get_xticklabels()] == list("wxyz")  # nothing below it
+    assert axes[0, 1].get_yticklabels() == []
+
+
+def test_matrix_writes_values_only_in_small_matrices_and_thins_long_labels():
+    with kit.canvas(7.0, 5.0) as fig:
+        a, b = fig.subplots(1, 2)
+        kit.matrix(a, np.eye(3), list("abc"), list("abc"), room=0.5)
+        labels = [str(i) for i in range(100)]
+        kit.matrix(b, np.eye(100), labels, labels, room=0.5)
+    assert [t.get_text() for t in a.texts] == [
+        "1.00",
+        "0.00",
+        "0.00",
+        "0.00",
+        "1.00",
+        "0.00",
+        "0.00",
+        "0.00",
+        "1.00",
+    ]
+    assert len(b.texts) == 0
+    shown = [t.get_text() for t in b.get_xticklabels()]
+    step = int(shown[1])
+    assert step > 1 and shown == labels[::step] and len(shown) >= 10  # every step-th, in order
+
+
+def test_fact_reads_bare_values_and_fact_objects():
+    from engine.i18n import Fact
+
+    r = dataclasses.replace(
+        run_demo("scaled_dot_product"), facts={"a": 3, "b": Fact("b", 2.5, {"en": "b"})}
+    )
+    assert kit.fact(r, "a") == 3 and kit.fact(r, "b") == 2.5 and kit.fact(r, "c", 0) == 0
+
+
+def test_figures_are_not_kept_by_pyplot():
+    import matplotlib.pyplot as plt
+
+    before = len(plt.get_fignums())
+    for name in ("scaled_dot_product", "multi_head", "softmax_temperature"):
+        render(run_demo(name), "en")
+    assert len(plt.get_fignums()) == before
+
+
+def test_a_cjk_font_is_installed():
+    assert has_cjk_font(), "a CJK font must be installed (make test installs fonts-wqy-microhei)"

@@ -1,0 +1,34 @@
+"""Every registered demo has a figure module, and it renders in zh and en, legibly on the page."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from engine.registry import all_demos
+from tests.unit.figures.drawn import CJK, smallest_px, texts
+from visuals import render, to_png
+from visuals.figures import figure_for
+from visuals.style import MIN_PX
+
+
+@pytest.mark.parametrize("name", sorted(all_demos()))
+def test_every_demo_has_a_figure_module(name):
+    assert figure_for(name) is not None, (
+        f"add visuals/figures/qNN_{name}.py with draw(result, lang)"
+    )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", sorted(all_demos()))
+def test_figure_renders_legibly_in_both_languages(demo_result, name, lang):
+    r = demo_result(name)
+    fig = render(r, lang)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph … missing from font(s)": tofu boxes
+        assert to_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
+    px, text = smallest_px(fig)
+    assert px >= MIN_PX, f"{name} ({lang}): {text!r} is {px:.1f} px on a 700-px column"
+    if lang == "zh":
+        assert any(CJK.search(t) for t in texts(fig)), f"{name}: no Chinese in the zh figure"
