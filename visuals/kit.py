@@ -33,9 +33,20 @@ def canvas(width: float, height: float, layout: str | None = "constrained") -> I
         yield Figure(figsize=(width, height), layout=layout)
 
 
-def fact(result: Any, key: str, default: Any = None) -> Any:
-    """The value of ``result.facts[key]``, whether stored bare or as an ``engine.i18n.Fact``."""
-    v = result.facts.get(key, default)
+_MISSING = object()
+
+
+def fact(result: Any, key: str, default: Any = _MISSING) -> Any:
+    """The value of ``result.facts[key]`` (bare or an ``engine.i18n.Fact``); ``default`` if given.
+
+    A missing fact without a default is a ``KeyError`` naming the facts the result has, so a
+    renamed fact breaks its figure's test instead of drawing "None".
+    """
+    if key not in result.facts:
+        if default is _MISSING:
+            raise KeyError(f"no fact {key!r}; this result has: {', '.join(sorted(result.facts))}")
+        return default
+    v = result.facts[key]
     return getattr(v, "value", v)
 
 

@@ -77,6 +77,8 @@ def test_fact_reads_bare_values_and_fact_objects():
         run_demo("scaled_dot_product"), facts={"a": 3, "b": Fact("b", 2.5, {"en": "b"})}
     )
     assert kit.fact(r, "a") == 3 and kit.fact(r, "b") == 2.5 and kit.fact(r, "c", 0) == 0
+    with pytest.raises(KeyError, match="no fact 'c'; this result has: a, b"):
+        kit.fact(r, "c")  # a renamed fact breaks its figure, it does not draw "None"
 
 
 def test_figures_are_not_kept_by_pyplot():

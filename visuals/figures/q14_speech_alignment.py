@@ -41,8 +41,8 @@ def draw(result: Result, lang: str) -> Figure:
         spectrogram(axes[0], ex["logmel"], ex["spans"], phones, lang)
         for h, label in enumerate(result.head_labels):
             key = FACT_KEYS[label]
-            mass = kit.fact(result, f"{key}: mass_in_true_span")
-            back = kit.fact(result, f"{key}: backward_jumps")
+            mass = kit.fact(result, f"{key}_mass_in_true_span")
+            back = kit.fact(result, f"{key}_backward_jumps")
             info = lookup(TEXT, "info", lang, mass=mass, back=back)
             title = f"{lookup(HEADS, label, lang)} — {info}"
             alignment(

@@ -47,9 +47,9 @@ def draw(result: Result, lang: str) -> Figure:
         for h, label in enumerate(result.head_labels):
             key = FACT_KEYS[label]
             info = lookup(
-                TEXT, "info", lang, loss=kit.fact(result, f"{key}: guided loss L_att"),
-                back=kit.fact(result, f"{key}: backward_jumps"),
-                over=kit.fact(result, f"{key}: phones_jumped_over"),
+                TEXT, "info", lang, loss=kit.fact(result, f"{key}_guided_loss"),
+                back=kit.fact(result, f"{key}_backward_jumps"),
+                over=kit.fact(result, f"{key}_phones_jumped_over"),
             )  # fmt: skip
             title = f"{lookup(HEADS, label, lang)} — {info}"
             w = result.weights[h].numpy().T

@@ -37,7 +37,7 @@ def draw(result: Result, lang: str) -> Figure:
         ax_img, ax_map = top.subplots(1, 2)
         ax_img.imshow(ex["image"], interpolation="nearest")
         kit.no_ticks(ax_img)
-        ax_img.set_title(lookup(TEXT, "input", lang, p=kit.fact(result, "P(red square)")))
+        ax_img.set_title(lookup(TEXT, "input", lang, p=kit.fact(result, "p_red_square")))
         im = kit.overlay(ax_map, ex["image"].mean(-1), ex["map"], 1.0, 0.7)
         ax_map.set_title(lookup(TEXT, "cbam", lang))
         kit.colorbar(top, im, ax_map)

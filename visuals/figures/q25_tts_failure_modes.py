@@ -58,7 +58,7 @@ def draw(result: Result, lang: str) -> Figure:
         for h, label in enumerate(result.head_labels):
             key = FACT_KEYS[label]
             w = result.weights[h].numpy().T  # (N, T)
-            counts = {k: kit.fact(result, f"{key}: {f}") for k, f in (
+            counts = {k: kit.fact(result, f"{key}_{f}") for k, f in (
                 ("rep", "repeats"), ("skip", "skipped_phones"),
                 ("over", "overstay_frames"), ("behind", "frames_behind"),
             )}  # fmt: skip

@@ -34,8 +34,8 @@ HEADS: dict[str, Text] = {  # keyed by the engine's variant names (its head labe
 def _latency_bars(ax: Axes, result: Result, lang: str) -> None:
     """Mean look-ahead latency and drift from full attention, one pair of bars per variant."""
     x = np.arange(result.n_heads)
-    look = [kit.fact(result, f"{n}: look-ahead (ms)") for n in result.head_labels]
-    drift = [kit.fact(result, f"{n}: drift from full (1 − cos)") for n in result.head_labels]
+    look = [kit.fact(result, f"{n.replace(' ', '_')}_lookahead_ms") for n in result.head_labels]
+    drift = [kit.fact(result, f"{n.replace(' ', '_')}_drift") for n in result.head_labels]
     ax.bar(x - 0.2, look, 0.4, color=BLUE, label=lookup(TEXT, "lookahead", lang))
     ax2 = ax.twinx()
     ax2.bar(x + 0.2, drift, 0.4, color=ORANGE, label=lookup(TEXT, "drift", lang))
