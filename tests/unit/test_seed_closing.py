@@ -1,4 +1,4 @@
-"""The original text's closing summary is kept verbatim, on the bank's last question, with
+"""The original text's closing summary is kept verbatim, on the original text's last question, with
 corrections that quote it; checked character for character against the seed file."""
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def test_the_seed_files_closing_is_read_without_the_artifact():
 def test_the_closing_summary_is_verbatim_on_the_last_question():
     questions = _questions()
     holders = [q for q in questions if q.seed and q.seed.closing]
-    assert [q.number for q in holders] == [max(q.number for q in questions)]
+    original = [q.number for q in questions if q.seed]  # questions beyond the 30 have no seed
+    assert [q.number for q in holders] == [max(original)]
     closing = holders[0].seed.closing
     seed_text = SEED_FILE.read_text(encoding="utf-8")
     assert _norm(closing.text.zh) == closing_from_seed_file(seed_text)  # character for character
