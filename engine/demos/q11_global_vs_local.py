@@ -11,10 +11,10 @@ from __future__ import annotations
 import torch
 
 from engine.facts import fact
-from engine.i18n import bi
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.toys.gru_seq2seq import (
+    SCORE_NAMES,
     WORDS,
     RNNConfig,
     accuracy,
@@ -34,17 +34,12 @@ def score_counts(T: int, S: int, D: int) -> dict[str, int]:
     return {"global": T * S, "local": T * min(2 * D + 1, S)}
 
 
-SCORES = {
-    "additive": bi("加性", "additive"),
-    "dot": bi("点积", "dot"),
-    "general": bi("一般式", "general"),
-    "global": bi("全局", "global"),
-    "local": bi("局部", "local"),
-}
 FACTS = {
-    "output_{score}": fact("{score}注意力模型的输出", "output, {score} attention", names=SCORES),
+    "output_{score}": fact(
+        "{score}注意力模型的输出", "output, {score} attention", names=SCORE_NAMES
+    ),
     "accuracy_{score}": fact(
-        "{score}注意力模型的留出准确率", "held-out accuracy, {score} attention", names=SCORES
+        "{score}注意力模型的留出准确率", "held-out accuracy, {score} attention", names=SCORE_NAMES
     ),
     "trained_D": fact("训练时的窗口半宽 D", "half-width D it was trained with"),
     "scores_global": fact("全局注意力的分数个数", "scores, global"),

@@ -14,10 +14,10 @@ from __future__ import annotations
 import torch
 
 from engine.facts import fact
-from engine.i18n import bi
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.toys.gru_seq2seq import (
+    SCORE_NAMES,
     WORDS,
     AttnDecoder,
     accuracy,
@@ -36,17 +36,10 @@ HEADS = {
 }
 
 
-SCORES = {
-    "additive": bi("加性", "additive"),
-    "dot": bi("点积", "dot"),
-    "general": bi("一般式", "general"),
-    "global": bi("全局", "global"),
-    "local": bi("局部", "local"),
-}
 FACTS = {
-    "output_{score}": fact("{score}打分模型的输出", "output, {score} score", names=SCORES),
+    "output_{score}": fact("{score}打分模型的输出", "output, {score} score", names=SCORE_NAMES),
     "accuracy_{score}": fact(
-        "{score}打分模型的留出准确率", "held-out accuracy, {score} score", names=SCORES
+        "{score}打分模型的留出准确率", "held-out accuracy, {score} score", names=SCORE_NAMES
     ),
 }
 

@@ -20,10 +20,18 @@ import torch
 from torch import nn
 
 from engine import toys
+from engine.i18n import bi
 from engine.softmax import stable_softmax
 from engine.toys.seq2seq import BOS, PAD, VOCAB, decode_ids, make_batch, random_words, transform
 
 SCORES = ("additive", "dot", "general", "local_p")
+SCORE_NAMES = {  # the words for the score functions and attention kinds facts are named after
+    "additive": bi("加性", "additive"),
+    "dot": bi("点积", "dot"),
+    "general": bi("一般式", "general"),
+    "global": bi("全局", "global"),
+    "local": bi("局部", "local"),
+}
 WORDS = (
     "ATTENTION",
     "BAHDANAU",
