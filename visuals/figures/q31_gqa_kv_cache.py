@@ -6,7 +6,7 @@ from matplotlib.figure import Figure
 
 from engine.i18n import bi, tr
 from engine.result import Result
-from visuals.heatmap import draw_weights
+from visuals import kit
 from visuals.style import style, word
 
 TEXT = {
@@ -44,7 +44,7 @@ def draw(result: Result, lang: str) -> Figure:
         top, bottom = fig.subfigures(2, 1, height_ratios=[2.0, 0.8])
         axes = top.subplots(2, 4)
         for i, ax in enumerate(axes.flat):
-            draw_weights(ax, w[i], [], [], annotate=False)
+            kit.matrix(ax, w[i], None, None, values=False)
             ax.set_xticks([])
             ax.set_yticks([])
             ax.set_title(result.head_labels[i], fontsize=10, color=GROUP_COLOURS[(i // g) % 8])

@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 from engine.i18n import bi, tr
 from engine.result import Result
-from visuals.heatmap import draw_weights
+from visuals import kit
 from visuals.style import style
 
 NAMES = {
@@ -47,7 +47,7 @@ def draw(result: Result, lang: str) -> Figure:
         fig = Figure(figsize=(8.0, 7.2), layout="constrained")
         top, bottom = fig.subfigures(2, 1, height_ratios=[1.0, 1.15])
         for ax, m, w in zip(top.subplots(1, 4), methods, result.weights.numpy(), strict=True):
-            draw_weights(ax, w, [], [], annotate=False)
+            kit.matrix(ax, w, None, None, values=False)
             n = w.shape[0]
             ticks = [0, n - 1]
             ax.set_xticks(

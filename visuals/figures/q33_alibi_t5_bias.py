@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 from engine.i18n import bi, tr
 from engine.result import Result
-from visuals.heatmap import draw_weights
+from visuals import kit
 from visuals.style import CMAP, style
 
 TEXT = {
@@ -41,7 +41,7 @@ def draw(result: Result, lang: str) -> Figure:
             if h is None:
                 ax.set_axis_off()
                 continue
-            draw_weights(ax, result.weights[h].numpy(), [], [], annotate=False)
+            kit.matrix(ax, result.weights[h].numpy(), None, None, values=False)
             ax.set_xticks([])
             ax.set_yticks([])
             ax.set_title(f"{tr(TEXT['head'], lang)} {h + 1}: {result.head_labels[h]}", fontsize=10)

@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 from engine.i18n import bi, tr
 from engine.result import Result
-from visuals.heatmap import draw_weights
+from visuals import kit
 from visuals.style import style, word
 
 TEXT = {
@@ -39,7 +39,7 @@ def draw(result: Result, lang: str) -> Figure:
         for ax, name, w in zip(
             top.subplots(1, 3), result.head_labels, result.weights.numpy(), strict=True
         ):
-            draw_weights(ax, w, [], [], annotate=False)
+            kit.matrix(ax, w, None, None, values=False)
             ticks = list(range(0, L, 4))
             ax.set_xticks(ticks, labels=[str(t) for t in ticks], fontsize=9, rotation=0)
             ax.set_yticks(ticks, labels=[str(t) for t in ticks], fontsize=9)

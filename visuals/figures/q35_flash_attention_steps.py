@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 from engine.i18n import bi, tr
 from engine.result import Result
-from visuals.heatmap import draw_weights
+from visuals import kit
 from visuals.style import style, word
 
 TEXT = {
@@ -35,7 +35,7 @@ def draw(result: Result, lang: str) -> Figure:
         fig = Figure(figsize=(8.0, 5.4), layout="constrained")
         grid = fig.add_gridspec(2, 2, width_ratios=[1.25, 1])
         ax = fig.add_subplot(grid[:, 0])
-        draw_weights(ax, w, [], [], annotate=False)
+        kit.matrix(ax, w, None, None, values=False)
         for r in range(ex["block_q"], L, ex["block_q"]):
             ax.axhline(r - 0.5, color="white", lw=1.2)
         for c in range(ex["block_k"], S, ex["block_k"]):
