@@ -1,10 +1,10 @@
 """Q13 — how to evaluate an attention variant: what it costs and how it spreads its weights.
 
 Seven variants run as one self-attention layer (projections, attention, output projection) on
-the same tokens. For each: the floating-point operations of its matrix products, worked out
-from the shapes (2 per multiply–add), parameters, the bytes of the score matrix and of the key/value cache it
-keeps, the median time, and the mean entropy of its attention rows (a measure of how spread
-out the weights are; log L is uniform).
+the same tokens. For each: the floating-point operations of its matrix products worked out
+from the shapes (2 per multiply–add), parameters, the bytes of the score matrix and of the
+key/value cache it keeps, the median time, and the mean entropy of its attention rows (a
+measure of how spread out the weights are; log L is uniform).
 
 Shapes: N batch, L tokens, d model size, h query heads, g key/value heads, d_k = d / h.
 """
@@ -129,27 +129,29 @@ def variant_runs(
 def flop_counts(L: int, d: int, h: int, window: int, stride: int, rank: int) -> dict[str, int]:
     """FLOPs of each variant's matrix products for one sequence of L tokens (h·d_k = d).
 
-    Projections Q, K, V, O: 8·L·d² (GQA: K and V only 2·L·d·g·d_k each); scores Q Kᵀ and the
-    sum P V: 2·L·S·d each, S the keys a query is scored against (padded blocks included).
+    Projections x W_q, x W_k, x W_v, W_o: 2·L·d² each (GQA: x W_k, x W_v 2·L·d·g·d_k each);
+    scores Q Kᵀ and sums P V: 2·L·S·d each over all heads, S = keys each query is scored
+    against (the zero-padded blocks of the blocked kernels included).
     """
     d_k, g = d // h, max(1, h // 2)
     proj = 8 * L * d * d  # x W_q, x W_k, x W_v, (concat heads) W_o
-    b, nb = max(window, 1), math.ceil(L / max(window, 1))  # band blocks of b queries, 3b keys
-    s, ns = stride, math.ceil(L / stride)  # strided: 3s local keys + ns keys of the same residue
+    b = max(window, 1)  # sliding window: ⌈L/b⌉ blocks of b queries, each scored against 3b keys
+    nb = math.ceil(L / b)
+    ns = math.ceil(L / stride)  # strided: 3s local keys + ⌈L/s⌉ keys of the same residue
 
-    def gqa(groups: int) -> int:  # x W_q, W_o: 2·L·d² each; x W_k, x W_v: 2·L·d·groups·d_k each
+    def gqa(groups: int) -> int:  # x W_q, W_o: 2·L·d²; x W_k, x W_v: 2·L·d·groups·d_k; Q Kᵀ, P V
         return 4 * L * d * d + 4 * L * d * groups * d_k + 4 * L * L * d
 
     return {
         "MHA": gqa(h),
         "GQA": gqa(g),
         "MQA": gqa(1),
-        "sliding_window": proj + 4 * nb * b * (3 * b) * d,
-        "strided": proj + 4 * ns * s * (3 * s + ns) * d,
-        "low_rank": proj + 4 * rank * L * d + 4 * L * rank * d,  # E K, F V; then Q (EK)ᵀ, P (FV)
-        "additive": proj
-        + 2 * L * L * d
-        + 2 * L * L * d,  # x W_1, x W_2, x W_v, W_o; tanh(·) v; P V
+        "sliding_window": proj + 4 * (nb * b) * (3 * b) * d,
+        "strided": proj + 4 * (ns * stride) * (3 * stride + ns) * d,
+        # E K and F V: 2·k·L·d each; then Q (E K)ᵀ and P (F V): 2·L·k·d each
+        "low_rank": proj + 8 * rank * L * d,
+        # x W_1, x W_2, x W_v, W_o (d_a = d): 8·L·d²; e = tanh(·) v: 2·L²·d; P (x W_v): 2·L²·d
+        "additive": proj + 4 * L * L * d,
     }
 
 
