@@ -1,10 +1,10 @@
 """Q13 — how to evaluate an attention variant: what it costs and how it spreads its weights.
 
 Seven variants run as one self-attention layer (projections, attention, output projection) on
-the same tokens. For each: floating-point operations counted by ``torch.utils.flop_counter``
-while the layer runs, parameters, the bytes of the score matrix and of the key/value cache it
-keeps, the median time, and the mean entropy of its attention rows (a measure of how spread
-out the weights are; log L is uniform).
+the same tokens. For each: the floating-point operations of its matrix products worked out
+from the shapes (2 per multiply–add), parameters, the bytes of the score matrix and of the
+key/value cache it keeps, the median time, and the mean entropy of its attention rows (a
+measure of how spread out the weights are; log L is uniform).
 
 Shapes: N batch, L tokens, d model size, h query heads, g key/value heads, d_k = d / h.
 """
@@ -15,7 +15,6 @@ import contextlib
 import math
 
 import torch
-from torch.utils.flop_counter import FlopCounterMode
 
 from engine import efficient as ef
 from engine.attention import MHAParams, init_mha_params, scaled_dot_product_attention
@@ -126,6 +125,36 @@ def variant_runs(
     }
 
 
+# FLOPs of a product (m × n) @ (n × p): 2·m·n·p (one multiply and one add per term)
+def flop_counts(L: int, d: int, h: int, window: int, stride: int, rank: int) -> dict[str, int]:
+    """FLOPs of each variant's matrix products for one sequence of L tokens (h·d_k = d).
+
+    Projections x W_q, x W_k, x W_v, W_o: 2·L·d² each (GQA: x W_k, x W_v 2·L·d·g·d_k each);
+    scores Q Kᵀ and sums P V: 2·L·S·d each over all heads, S = keys each query is scored
+    against (the zero-padded blocks of the blocked kernels included).
+    """
+    d_k, g = d // h, max(1, h // 2)
+    proj = 8 * L * d * d  # x W_q, x W_k, x W_v, (concat heads) W_o
+    b = max(window, 1)  # sliding window: ⌈L/b⌉ blocks of b queries, each scored against 3b keys
+    nb = math.ceil(L / b)
+    ns = math.ceil(L / stride)  # strided: 3s local keys + ⌈L/s⌉ keys of the same residue
+
+    def gqa(groups: int) -> int:  # x W_q, W_o: 2·L·d²; x W_k, x W_v: 2·L·d·groups·d_k; Q Kᵀ, P V
+        return 4 * L * d * d + 4 * L * d * groups * d_k + 4 * L * L * d
+
+    return {
+        "MHA": gqa(h),
+        "GQA": gqa(g),
+        "MQA": gqa(1),
+        "sliding_window": proj + 4 * (nb * b) * (3 * b) * d,
+        "strided": proj + 4 * (ns * stride) * (3 * stride + ns) * d,
+        # E K and F V: 2·k·L·d each; then Q (E K)ᵀ and P (F V): 2·L·k·d each
+        "low_rank": proj + 8 * rank * L * d,
+        # x W_1, x W_2, x W_v, W_o (d_a = d): 8·L·d²; e = tanh(·) v: 2·L²·d; P (x W_v): 2·L²·d
+        "additive": proj + 4 * L * L * d,
+    }
+
+
 def static_costs(
     L: int, d: int, h: int, window: int, stride: int, rank: int
 ) -> dict[str, dict[str, int]]:
@@ -154,27 +183,25 @@ def static_costs(
     }
 
 
-def measure(run, device: torch.device, repeats: int = 3) -> tuple[int, float]:
-    """FLOPs counted while ``run`` executes once, and its median time over ``repeats`` (ms)."""
-    with FlopCounterMode(display=False) as counter:
-        run()  # also the warm-up run
-    return counter.get_total_flops(), median_ms(run, device, repeats, warmup=False)
+def measure(run, device: torch.device, repeats: int = 3) -> float:
+    """Median time of ``run`` over ``repeats`` runs after one warm-up run (ms)."""
+    return median_ms(run, device, repeats, warmup=True)
 
 
 def cost_table(
-    runs: dict, costs: dict, device: torch.device
+    runs: dict, costs: dict, flops: dict[str, int], device: torch.device
 ) -> tuple[list[dict], list[torch.Tensor]]:
     """One row per variant (FLOPs, parameters, ms, memory, entropy) and its head-averaged weights (L, L)."""
     rows, pictures = [], []
     for name, (run, weights) in runs.items():
-        flops, ms = measure(run, device)
+        ms = measure(run, device)
         w = weights()[0]  # (heads, L, L)
         pictures.append(w.mean(0))
         c = costs[name]
         rows.append(
             {
                 "variant": name,
-                "flops": flops,
+                "flops": flops[name],
                 "params": c["params"],
                 "ms": round(ms, 3),
                 "score_kib": c["scores"] * 4 / 1024,
@@ -232,6 +259,7 @@ FACTS = {
     shows=(
         grouped_query_attention,
         additive_self_attention,
+        flop_counts,
         static_costs,
         entropy,
         measure,
@@ -259,7 +287,8 @@ def variant_costs_demo(
     threads = ef.one_cpu_thread() if device.type == "cpu" else contextlib.nullcontext()
     with torch.no_grad(), threads:  # one CPU thread: steadier timings on a shared machine
         runs = variant_runs(x, p, v_a, h, window, stride, rank)
-        rows, pictures = cost_table(runs, static_costs(L, d, h, window, stride, rank), device)
+        costs = static_costs(L, d, h, window, stride, rank)
+        rows, pictures = cost_table(runs, costs, flop_counts(L, d, h, window, stride, rank), device)
     facts = {
         "L": L,
         "d": d,

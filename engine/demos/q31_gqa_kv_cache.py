@@ -11,6 +11,8 @@ from __future__ import annotations
 import torch
 
 from engine.attention import scaled_dot_product_attention
+from engine.facts import fact
+from engine.params import N_TOKENS, SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.text import toy_embeddings, toy_tokens
@@ -69,11 +71,39 @@ def kv_table(model: dict[str, int], seq: int) -> dict[str, dict[str, float]]:
     return out
 
 
+BYTES, PER_BYTE = ("字节", "bytes"), ("FLOP/字节", "FLOP/byte")
+FACTS = {
+    "q_heads": fact("查询头数 H_q", "query heads H_q"),
+    "kv_heads": fact("键/值头数 H_kv", "key/value heads H_kv"),
+    "group_size": fact("每个键/值头服务的查询头数 g", "query heads per key/value head g"),
+    "toy_kv_bytes_per_token_fp16": fact(
+        "本层每个词元的 KV 缓存（fp16）", "KV cache per token of this layer (fp16)", BYTES
+    ),
+    "max_diff_decode_vs_prefill": fact(
+        "逐词元缓存解码与一次预填充的最大差", "max |cached decode − prefill|"
+    ),
+    "llama2_70b_gqa_bytes_per_token": fact(
+        "Llama 2 70B（GQA）每个词元的 KV 缓存", "Llama 2 70B (GQA) KV cache per token", BYTES
+    ),
+    "llama2_70b_gqa_gib_per_4096": fact(
+        "Llama 2 70B（GQA）4096 个词元的 KV 缓存",
+        "Llama 2 70B (GQA) KV cache for 4096 tokens",
+        ("GiB", "GiB"),
+    ),
+    "decode_flops_per_byte": fact(
+        "解码时注意力的算术强度", "arithmetic intensity of decoding attention", PER_BYTE
+    ),
+    "h100_ridge_flops_per_byte": fact(
+        "H100 的屋脊点（算力 ÷ 带宽）", "H100 ridge point (compute ÷ bandwidth)", PER_BYTE
+    ),
+}
+
+
 @demo(
     "gqa_kv_cache",
     title={"zh": "分组查询注意力与 KV 缓存", "en": "Grouped-query attention and the KV cache"},
     params=(
-        ParamSpec("n_tokens", "int", 10, {"zh": "词元数", "en": "Tokens"}, min=2, max=32, step=1),
+        N_TOKENS,
         ParamSpec(
             "kv_heads",
             "choice",
@@ -84,11 +114,10 @@ def kv_table(model: dict[str, int], seq: int) -> dict[str, dict[str, float]]:
         ParamSpec(
             "head_dim", "int", 16, {"zh": "每头维度 d", "en": "Head size d"}, min=8, max=64, step=8
         ),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(grouped_query_attention, decode_with_cache, kv_cache_bytes_per_token, decode_intensity),
+    facts=FACTS,
 )
 def gqa_kv_cache_demo(
     device: torch.device, n_tokens: int, kv_heads: str, head_dim: int, seed: int

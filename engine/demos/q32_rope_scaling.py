@@ -13,6 +13,7 @@ import math
 
 import torch
 
+from engine.facts import fact
 from engine.masks import causal_mask
 from engine.registry import ParamSpec, demo
 from engine.result import Result
@@ -113,6 +114,20 @@ NAMES = {
     "yarn": {"zh": "YaRN", "en": "YaRN"},
 }
 
+FACTS = {
+    "train_len": fact("训练长度 L", "training length L"),
+    "stretched_len": fact("扩展后的长度 s·L", "stretched length s·L"),
+    "angle_overshoot_{method}": fact(
+        "{method}：慢维度对在 s·L 处的角度 ÷ 训练中的最大角度",
+        "{method}: slow pairs' angle at s·L ÷ their largest trained angle",
+        names=NAMES,
+    ),
+    "attention_factor_{method}": fact(
+        "{method} 的注意力温度因子", "attention factor of {method}", names=NAMES
+    ),
+    "ntk_base": fact("NTK-aware 放大后的底数 base′", "NTK-aware's enlarged base′"),
+}
+
 
 @demo(
     "rope_scaling",
@@ -166,6 +181,7 @@ NAMES = {
         ),
     ),
     shows=(rotate, rope_scores, scaled_frequencies, yarn_ramp, offset_curve, angle_overshoot),
+    facts=FACTS,
 )
 def rope_scaling_demo(
     device: torch.device, head_dim: int, base: str, train_len: int, scale: float, n_tokens: int

@@ -12,6 +12,7 @@ import math
 
 import torch
 
+from engine.facts import fact
 from engine.masks import causal_mask
 from engine.registry import ParamSpec, demo
 from engine.result import Result
@@ -83,6 +84,24 @@ def far_mass(slopes: torch.Tensor, t: int, D: int) -> torch.Tensor:
     return w[:, : max(t - D, 0)].sum(-1)
 
 
+FACTS = {
+    "slope_first": fact("第一个头的斜率 m", "slope m of the first head"),
+    "slope_last": fact("最后一个头的斜率 m", "slope m of the last head"),
+    "far_mass_first_head": fact(
+        "第一个头落在 L 之前的权重（查询位于 2L）",
+        "weight the first head puts more than L back (query at 2L)",
+    ),
+    "far_mass_last_head": fact(
+        "最后一个头落在 L 之前的权重（查询位于 2L）",
+        "weight the last head puts more than L back (query at 2L)",
+    ),
+    "t5_buckets_used": fact("T5 用到的桶数", "T5 buckets used"),
+    "t5_bucket_at_max_distance": fact(
+        "距离为最大距离时的 T5 桶号", "T5 bucket at the max distance"
+    ),
+}
+
+
 @demo(
     "alibi_t5_bias",
     title={"zh": "ALiBi 与相对位置偏置", "en": "ALiBi and relative position biases"},
@@ -117,6 +136,7 @@ def far_mass(slopes: torch.Tensor, t: int, D: int) -> torch.Tensor:
         ParamSpec("bidirectional", "bool", True, {"zh": "T5 双向", "en": "T5 bidirectional"}),
     ),
     shows=(alibi_slopes, alibi_bias, t5_bucket, far_mass),
+    facts=FACTS,
 )
 def alibi_t5_bias_demo(
     device: torch.device,

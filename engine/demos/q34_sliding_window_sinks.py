@@ -14,6 +14,8 @@ import torch
 
 from engine import masks
 from engine.attention import scaled_dot_product_attention
+from engine.facts import fact
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.text import toy_embeddings
@@ -94,6 +96,22 @@ def relative_error(a: torch.Tensor, ref: torch.Tensor) -> float:
     return float((a - ref).norm() / ref.norm())
 
 
+FACTS = {
+    "cache_slots": fact("缓存槽数 W", "cache slots W"),
+    "error_window_only": fact("只用窗口时的相对输出误差", "relative output error, window only"),
+    "error_with_sinks": fact("窗口 + 汇点的相对输出误差", "relative output error, window + sinks"),
+    "sink_mass_full": fact(
+        "完整注意力放在汇点上的权重（窗口已不含首词元的查询的平均）",
+        "weight full attention puts on the sinks (mean over queries past the window)",
+    ),
+    "receptive_field": fact(
+        "最后一个词元的感受野（全部层之后）",
+        "receptive field of the last token (after all layers)",
+        ("个词元", "tokens"),
+    ),
+}
+
+
 @demo(
     "sliding_window_sinks",
     title={
@@ -124,11 +142,10 @@ def relative_error(a: torch.Tensor, ref: torch.Tensor) -> float:
             step=0.5,
         ),
         ParamSpec("layers", "int", 4, {"zh": "层数", "en": "Layers"}, min=1, max=8, step=1),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(window_mask, sink_window_mask, rolling_buffer_decode, receptive_field, toy_sink_bias),
+    facts=FACTS,
 )
 def sliding_window_sinks_demo(
     device: torch.device,

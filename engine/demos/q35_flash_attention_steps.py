@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import torch
 
 from engine.attention import scaled_dot_product_attention
+from engine.facts import fact
+from engine.params import SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.text import toy_embeddings
@@ -110,6 +112,23 @@ def weights_from_lse(
 BLOCKS = ("2", "4", "8", "16")
 
 
+ELEMENTS = ("个元素", "elements")
+FACTS = {
+    "max_abs_diff_vs_full": fact("输出与完整注意力的最大差", "max |output − full attention|"),
+    "max_abs_diff_weights": fact("权重与完整 softmax 的最大差", "max |weights − full softmax|"),
+    "key_blocks": fact("键块数 T_c", "key blocks T_c"),
+    "query_blocks": fact("查询块数 T_r", "query blocks T_r"),
+    "score_matrix_elements": fact("完整分数矩阵 L·S", "full score matrix L·S", ELEMENTS),
+    "largest_tile_elements": fact("一个块 B_r·B_c", "one tile B_r·B_c", ELEMENTS),
+    "io_flash_elements": fact(
+        "FlashAttention 读写主存", "main-memory reads and writes, FlashAttention", ELEMENTS
+    ),
+    "io_standard_elements": fact(
+        "标准注意力读写主存", "main-memory reads and writes, standard attention", ELEMENTS
+    ),
+}
+
+
 @demo(
     "flash_attention_steps",
     title={
@@ -131,11 +150,10 @@ BLOCKS = ("2", "4", "8", "16")
             "head_dim", "int", 16, {"zh": "每头维度 d", "en": "Head size d"}, min=4, max=64, step=4
         ),
         ParamSpec("causal", "bool", False, {"zh": "因果掩码", "en": "Causal"}),
-        ParamSpec(
-            "seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1
-        ),
+        SEED,
     ),
     shows=(online_block, flash_attention, standard_io),
+    facts=FACTS,
 )
 def flash_attention_steps_demo(
     device: torch.device,

@@ -12,7 +12,10 @@ from visuals.figures._variants import VARIANT_NAMES
 from visuals.style import BLUE, GREY, ORANGE, word
 
 TEXT: dict[str, Text] = {
-    "flops": {"zh": "FLOPs（运行时计数的矩阵乘法）", "en": "FLOPs (matrix products, counted)"},
+    "flops": {
+        "zh": "FLOPs（由形状算出的矩阵乘法）",
+        "en": "FLOPs (matrix products, from the shapes)",
+    },
     "params": {"zh": "参数量", "en": "parameters"},
     "memory_kib": {"zh": "内存（KiB）", "en": "memory (KiB)"},
     "score_kib": {"zh": "得分矩阵", "en": "score matrix"},

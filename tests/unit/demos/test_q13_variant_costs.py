@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 from engine.attention import MHAParams, init_mha_params
 from engine.demos import q13_variant_costs as q13
 from engine.registry import run_demo
+from engine.text import toy_embeddings
 
 D = torch.float64
 
@@ -71,6 +74,7 @@ def test_variant_costs_counts_flops_as_the_shapes_say():
     r = run_demo("variant_costs", {"n_tokens": L, "d_model": str(d), "heads": "4"})
     rows = {row["variant"]: row for row in r.extras["rows"]}
     assert rows["MHA"]["flops"] == 8 * L * d * d + 4 * L * L * d  # 4 projections + Q Kᵀ + P V
+    assert rows["additive"]["flops"] == 8 * L * d * d + 4 * L * L * d  # tanh(·) v and P V
     assert rows["MQA"]["params"] < rows["GQA"]["params"] < rows["MHA"]["params"]
     assert rows["MQA"]["kv_kib"] < rows["MHA"]["kv_kib"]
     assert rows["sliding_window"]["score_kib"] < rows["MHA"]["score_kib"]
@@ -82,3 +86,21 @@ def test_variant_costs_counts_flops_as_the_shapes_say():
         by["sliding_window"]["flops"] < by["MHA"]["flops"]
         and by["strided"]["flops"] < by["MHA"]["flops"]
     )
+
+
+@pytest.mark.parametrize(
+    "L, d, h, window, stride, rank",
+    [(64, 64, 4, 4, 8, 8), (50, 32, 2, 3, 7, 5), (37, 128, 8, 1, 2, 16), (256, 64, 4, 4, 16, 8)],
+)
+def test_flop_counts_match_pytorchs_flop_counter(L, d, h, window, stride, rank):
+    x = toy_embeddings(L, d, 0).unsqueeze(0)  # (1, L, d)
+    p, v_a = init_mha_params(d, 1), toy_embeddings(1, d, 2)[0]
+    runs = q13.variant_runs(x, p, v_a, h, window, stride, rank)
+    want = q13.flop_counts(L, d, h, window, stride, rank)
+    for name, (run, _) in runs.items():
+        with FlopCounterMode(display=False) as counter:
+            run()
+        counted = counter.get_total_flops()
+        if name == "additive":  # the counter skips aten.mv: the tanh(·) v product, 2·L²·d
+            counted += 2 * L * L * d
+        assert counted == want[name], name

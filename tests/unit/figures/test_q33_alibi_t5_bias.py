@@ -13,7 +13,8 @@ from visuals.figures import figure_for
 def test_draws_heads_slopes_and_buckets(lang):
     r = run_demo("alibi_t5_bias", {"n_heads": 8, "n_tokens": 12})
     fig = figure_for("alibi_t5_bias")(r, lang)
-    axes = fig.get_axes()
+    axes = [a for a in fig.get_axes() if a.get_label() != "<colorbar>"]
+    assert len(fig.get_axes()) - len(axes) == 2  # colour bars
     shown = [0, 2, 5, 7]  # four heads, steepest to flattest
     for ax, h in zip(axes[:4], shown, strict=True):
         np.testing.assert_allclose(ax.images[0].get_array(), r.weights[h].numpy())

@@ -13,7 +13,8 @@ from visuals.figures import figure_for
 def test_draws_patterns_errors_and_reach(lang):
     r = run_demo("sliding_window_sinks", {"window": 5, "layers": 3})
     fig = figure_for("sliding_window_sinks")(r, lang)
-    axes = fig.get_axes()
+    axes = [a for a in fig.get_axes() if a.get_label() != "<colorbar>"]
+    assert len(fig.get_axes()) - len(axes) == 1  # colour bars
     for ax, w in zip(axes[:3], r.weights, strict=True):
         np.testing.assert_allclose(ax.images[0].get_array(), w.numpy())
     heights = [p.get_height() for p in axes[3].patches]

@@ -15,7 +15,9 @@ def test_draws_tiles_and_the_running_statistics(lang):
         "flash_attention_steps", {"n_queries": 16, "n_keys": 24, "block_q": "8", "block_k": "4"}
     )
     fig = figure_for("flash_attention_steps")(r, lang)
-    ax, ax_m, ax_l = fig.get_axes()
+    bars = [a for a in fig.get_axes() if a.get_label() == "<colorbar>"]
+    ax, ax_m, ax_l = [a for a in fig.get_axes() if a.get_label() != "<colorbar>"]
+    assert len(bars) == 1  # one weight scale
     np.testing.assert_allclose(ax.images[0].get_array(), r.weights[0].numpy())
     vertical = [ln for ln in ax.get_lines() if ln.get_xdata()[0] == ln.get_xdata()[1]]
     assert len(vertical) == 24 // 4 - 1  # boundaries between the 6 key blocks
