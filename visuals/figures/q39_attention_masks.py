@@ -16,6 +16,7 @@ TEXT: dict[str, Text] = {
     "prefix_lm": {"zh": "前缀 LM\n（前缀 {prefix}）", "en": "prefix-LM\n(prefix {prefix})"},
     "documents": {"zh": "打包的\n{n_docs} 篇文档", "en": "{n_docs} packed\ndocuments"},
     "top_left": {"zh": "L = {L} < S = {S}：左上对齐\n（is_causal）", "en": "L = {L} < S = {S}: top-left\n(is_causal)"},
+    "top_left_square": {"zh": "L = S = {S}：左上对齐\n（is_causal）", "en": "L = S = {S}: top-left\n(is_causal)"},
     "bottom_right": {"zh": "右下对齐\n（causal_lower_right）", "en": "bottom-right\n(causal_lower_right)"},
 }  # fmt: skip
 
@@ -35,10 +36,14 @@ def draw(result: Result, lang: str) -> Figure:
             ax.set_xlabel(word("key", lang))
         axes[0].set_ylabel(word("query", lang))
         rect = lower.subplots(1, 2)
-        for ax, name in zip(rect, ("top_left", "bottom_right"), strict=True):
+        room = min(0.45, 0.2 * len(toks) / len(q_toks))  # the L × S panels narrow as L nears S
+        first = "top_left" if values["L"] < len(toks) else "top_left_square"
+        for ax, name, key in zip(
+            rect, ("top_left", "bottom_right"), (first, "bottom_right"), strict=True
+        ):
             w = x["rect"][name].numpy()
-            im = kit.matrix(ax, w, q_toks, toks, room=0.45, vmax=vmax, rotation=0, rows_room=0.2)
-            ax.set_title(lookup(TEXT, name, lang, L=values["L"], S=len(toks)))
+            im = kit.matrix(ax, w, q_toks, toks, room=room, vmax=vmax, rotation=0, rows_room=0.2)
+            ax.set_title(lookup(TEXT, key, lang, L=values["L"], S=len(toks)))
             ax.set_xlabel(word("key", lang))
         rect[0].set_ylabel(word("query", lang))
         kit.colorbar(lower, im, list(rect), word("weight", lang))
