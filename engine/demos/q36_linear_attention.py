@@ -10,12 +10,15 @@ A decay γ < 1 (S_t = γ S_{t−1} + …) gives RetNet's retention, a step towar
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import torch
 import torch.nn.functional as F
 
 from engine.attention import scaled_dot_product_attention
+from engine.facts import fact
+from engine.params import N_TOKENS, SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.text import toy_embeddings
@@ -95,11 +98,31 @@ def _inputs(n: int, d: int, seed: int, device: torch.device) -> tuple[torch.Tens
     return q, k, v, omega
 
 
+FACTS = {
+    "feature_size": fact("特征维度 m（φ 的输出）", "feature size m (output of φ)"),
+    "state_shape": fact("循环状态 S 的形状", "shape of the recurrent state S"),
+    "max_diff_parallel_vs_recurrent": fact(
+        "并行形式与循环形式输出的最大差", "max difference, parallel vs recurrent output"
+    ),
+    "rank_linear_kernel": fact("线性核矩阵 φ(Q)φ(K)ᵀ 的秩", "rank of the linear kernel φ(Q)φ(K)ᵀ"),
+    "rank_softmax_kernel": fact("softmax 核矩阵 exp(QKᵀ/√d) 的秩", "rank of exp(QKᵀ/√d)"),
+    "mean_max_weight_softmax": fact("softmax：每行最大权重的均值", "mean row maximum, softmax"),
+    "mean_max_weight_linear": fact("线性：每行最大权重的均值", "mean row maximum, linear"),
+    "mean_row_l1_linear_vs_softmax": fact(
+        "两种权重每行的 L1 距离（均值）", "mean L1 distance per row, linear vs softmax"
+    ),
+    "kv_cache_numbers": fact("解码时 KV 缓存的数（每头）", "numbers in a KV cache per head"),
+    "state_numbers": fact(
+        "解码时状态 S 与 z 的数（每头）", "numbers in the state S and z per head"
+    ),
+}
+
+
 @demo(
     "linear_attention",
     title={"zh": "线性注意力与它的循环形式", "en": "Linear attention and its recurrent view"},
     params=(
-        ParamSpec("n_tokens", "int", 16, {"zh": "词元数 n", "en": "Tokens n"}, min=2, max=64, step=1),
+        dataclasses.replace(N_TOKENS, default=16, max=64),
         ParamSpec("d_k", "choice", "8", {"zh": "键维度 d", "en": "Key size d"}, choices=("4", "8", "16")),
         ParamSpec(
             "phi", "choice", "elu1", {"zh": "特征映射 φ", "en": "Feature map φ"},
@@ -109,9 +132,10 @@ def _inputs(n: int, d: int, seed: int, device: torch.device) -> tuple[torch.Tens
             "decay", "float", 1.0, {"zh": "衰减 γ（RetNet）", "en": "Decay γ (RetNet)"},
             min=0.5, max=1.0, step=0.05,
         ),
-        ParamSpec("seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1),
+        SEED,
     ),
     shows=(feature_map, linear_attention_parallel, linear_attention_recurrent, cost_curves),
+    facts=FACTS,
 )  # fmt: skip
 def linear_attention_demo(
     device: torch.device, n_tokens: int, d_k: str, phi: str, decay: float, seed: int

@@ -10,12 +10,16 @@ cached as well: (d_c + d_h^R) numbers per token per layer.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
 import torch
 
 from engine.attention import scaled_dot_product_attention
+from engine.facts import fact
+from engine.i18n import bi
+from engine.params import N_TOKENS, SEED
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.text import toy_embeddings, toy_tokens
@@ -113,11 +117,42 @@ PRESETS = {  # layers, heads n_h, head size d_h, GQA groups n_g, latent d_c, RoP
 }
 
 
+SCHEMES = {k: bi(k.upper(), k.upper()) for k in ("mha", "gqa", "mqa", "mla")}
+FACTS = {
+    "d_c": fact("潜在维度 d_c", "latent size d_c"),
+    "cached_numbers_per_token_toy_mha": fact(
+        "本例 MHA 每词元缓存的数", "numbers cached per token, this toy, MHA"
+    ),
+    "cached_numbers_per_token_toy_mla": fact(
+        "本例 MLA 每词元缓存的数 d_c + d_h^R",
+        "numbers cached per token, this toy, MLA: d_c + d_h^R",
+    ),
+    "max_diff_absorbed_vs_naive": fact(
+        "吸收投影与逐一上投影的输出最大差", "max difference of outputs, absorbed vs naive"
+    ),
+    "max_diff_weights": fact(
+        "两种算法权重的最大差", "max difference of weights, absorbed vs naive"
+    ),
+    "deepseek_v2_{scheme}_numbers": fact(
+        "DeepSeek-V2 形状下 {scheme} 每词元缓存的数（全部层）",
+        "numbers cached per token, DeepSeek-V2 shapes, {scheme} (all layers)",
+        names=SCHEMES,
+    ),
+    "toy_{scheme}_numbers": fact(
+        "本例形状下 {scheme} 每词元缓存的数",
+        "numbers cached per token, toy shapes, {scheme}",
+        names=SCHEMES,
+    ),
+    "mla_vs_mha_ratio": fact("MHA 缓存是 MLA 的几倍", "MHA cache ÷ MLA cache"),
+    "mla_as_gqa_groups": fact("MLA 缓存相当于几组 GQA", "MLA cache in GQA groups"),
+}
+
+
 @demo(
     "latent_attention",
     title={"zh": "多头潜在注意力（MLA）", "en": "Multi-head latent attention (MLA)"},
     params=(
-        ParamSpec("n_tokens", "int", 10, {"zh": "词元数", "en": "Tokens"}, min=2, max=32, step=1),
+        dataclasses.replace(N_TOKENS, default=10),
         ParamSpec("heads", "choice", "4", {"zh": "头数 n_h", "en": "Heads n_h"}, choices=("2", "4", "8")),
         ParamSpec(
             "d_c", "choice", "32", {"zh": "潜在维度 d_c", "en": "Latent size d_c"},
@@ -127,9 +162,10 @@ PRESETS = {  # layers, heads n_h, head size d_h, GQA groups n_g, latent d_c, RoP
             "preset", "choice", "deepseek-v2", {"zh": "缓存对比的模型形状", "en": "Shapes for the cache bars"},
             choices=tuple(PRESETS),
         ),
-        ParamSpec("seed", "int", 0, {"zh": "随机种子", "en": "Random seed"}, min=0, max=9999, step=1),
+        SEED,
     ),
     shows=(mla_naive, mla_absorbed, rope, cache_per_token),
+    facts=FACTS,
 )  # fmt: skip
 def latent_attention_demo(
     device: torch.device, n_tokens: int, heads: str, d_c: str, preset: str, seed: int

@@ -14,6 +14,9 @@ import math
 
 import torch
 
+from engine.facts import NATS, fact
+from engine.i18n import bi
+from engine.params import seed_of
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 from engine.toys import induction as toy
@@ -49,6 +52,34 @@ def ablation_losses(
     return out
 
 
+ABLATIONS = {
+    "intact": bi("完整模型", "intact model"),
+    "no_layer1": bi("去掉第 1 层的头", "layer 1's head removed"),
+    "no_layer2": bi("去掉第 2 层的头", "layer 2's head removed"),
+}
+FACTS = {
+    "period": fact("重复周期 P", "repeat period P"),
+    "vocab": fact("词表大小 V", "vocabulary V"),
+    "uniform_loss": fact("均匀猜测的损失 log V", "loss of a uniform guess, log V", NATS),
+    "prev_token_score_l1": fact("第 1 层的前一词元得分", "previous-token score, layer 1"),
+    "induction_score_l2": fact("第 2 层的归纳得分", "induction score, layer 2"),
+    "loss_first_period": fact("第一个周期的平均损失", "mean loss, first period", NATS),
+    "loss_repeat": fact("重复部分的平均损失", "mean loss, repeat", NATS),
+    "loss_repeat_{ablation}": fact(
+        "重复部分的平均损失（{ablation}）",
+        "mean loss on the repeat, {ablation}",
+        NATS,
+        names=ABLATIONS,
+    ),
+    "manifest_prev_token_score_l1": fact(
+        "训练记录：第 1 层前一词元得分", "recorded at training: previous-token score, layer 1"
+    ),
+    "manifest_induction_score_l2": fact(
+        "训练记录：第 2 层归纳得分", "recorded at training: induction score, layer 2"
+    ),
+}
+
+
 @demo(
     "induction_heads",
     title={"zh": "归纳头：两层纯注意力模型", "en": "Induction heads: a two-layer attention-only model"},
@@ -61,9 +92,10 @@ def ablation_losses(
             "ablate", "choice", "none", {"zh": "去掉哪一层的头", "en": "Remove a layer's head"},
             choices=("none", "layer1", "layer2"),
         ),
-        ParamSpec("seed", "int", 0, {"zh": "序列种子", "en": "Sequence seed"}, min=0, max=9999, step=1),
+        seed_of("序列", "sequence"),
     ),
     shows=(sequence_losses, toy.head_scores, toy.AttentionBlock.forward),
+    facts=FACTS,
 )  # fmt: skip
 def induction_heads_demo(device: torch.device, period: int, ablate: str, seed: int) -> Result:
     """Both heads of the shipped toy on a repeated random sequence, its loss per position, and ablations."""

@@ -16,6 +16,8 @@ import math
 import torch
 
 from engine.attention import scaled_dot_product_attention
+from engine.facts import fact
+from engine.params import seed_of
 from engine.registry import ParamSpec, demo
 from engine.result import Result
 
@@ -109,6 +111,20 @@ def resampler(x: torch.Tensor, m: int, seed: int) -> tuple[torch.Tensor, torch.T
     return out, w[0]
 
 
+FACTS = {
+    "patches": fact("图像块数 N", "patches N"),
+    "tokens": fact("提示词元数", "prompt tokens"),
+    "latents": fact("潜在查询数 m", "latent queries m"),
+    "resampled_shape": fact("重采样器输出的形状", "shape of the resampler's output"),
+    "mass_on_own_object_min": fact(
+        "颜色与形状词落在自己物体上的权重（最小值）",
+        "weight a colour or shape word puts on its own object (minimum)",
+    ),
+    "scores_resampler": fact("重采样器的分数个数 m·N", "scores of the resampler m·N"),
+    "scores_self_attention": fact("图像块自注意力的分数个数 N²", "scores of self-attention N²"),
+}
+
+
 @demo(
     "cross_attention_maps",
     title={"zh": "翻译之外的交叉注意力：文本对图像块、重采样器", "en": "Cross-attention beyond translation: text over image patches, resamplers"},
@@ -116,9 +132,10 @@ def resampler(x: torch.Tensor, m: int, seed: int) -> tuple[torch.Tensor, torch.T
         ParamSpec("grid", "int", 6, {"zh": "图像块网格边长", "en": "Patch grid side"}, min=4, max=10, step=1),
         ParamSpec("sharpness", "float", 12.0, {"zh": "锐度（乘在 1/√d 上）", "en": "Sharpness (times 1/√d)"}, min=0.5, max=24.0, step=0.5),
         ParamSpec("n_latents", "choice", "8", {"zh": "潜在查询数 m", "en": "Latent queries m"}, choices=("4", "8", "16", "32")),
-        ParamSpec("seed", "int", 0, {"zh": "场景种子", "en": "Scene seed"}, min=0, max=9999, step=1),
+        seed_of("场景", "scene"),
     ),
     shows=(cross_attention, aligned_projections, resampler),
+    facts=FACTS,
 )  # fmt: skip
 def cross_attention_maps_demo(
     device: torch.device, grid: int, sharpness: float, n_latents: str, seed: int

@@ -194,6 +194,7 @@ MODULES = (
     "dialogue",
     "han",
     "channel_spatial",
+    "induction",
 )  # the toy modules of this package; each lists its weight files in ``VARIANTS``
 
 

@@ -46,6 +46,9 @@ class InductionConfig:
     seed: int = 0
 
 
+VARIANTS = {NAME: InductionConfig()}  # weight-file name → config (``atlas toys train induction``)
+
+
 class AttentionBlock(nn.Module):
     """x + Concat_h(softmax(Q Kᵀ/√d_k + causal) V) W_O, with Q, K, V = x W_Q, x W_K, x W_V."""
 

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import pytest
 import torch
@@ -12,6 +15,8 @@ from engine import masks
 from engine.demos import q39_attention_masks as qm
 from engine.registry import ParamError, run_demo
 
+ROOT = Path(__file__).resolve().parents[3]
+
 
 def _qkv(L: int, S: int, seed: int = 0):
     g = torch.Generator().manual_seed(seed)
@@ -20,6 +25,18 @@ def _qkv(L: int, S: int, seed: int = 0):
         torch.randn(S, 8, generator=g),
         torch.randn(S, 8, generator=g),
     )
+
+
+def flex(q, k, v, mask_mod=None, score_mod=None):
+    """FlexAttention (eager, CPU) with a BlockMask built from ``mask_mod``.  (L, E) → (L, Ev)."""
+    L, S = q.size(0), k.size(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "without torch.compile": the unfused path, fine here
+        bm = create_block_mask(mask_mod, None, None, L, S, device="cpu") if mask_mod else None
+        out = flex_attention(
+            q[None, None], k[None, None], v[None, None], score_mod=score_mod, block_mask=bm
+        )
+    return out[0, 0]
 
 
 def _sdpa(q, k, v, **kw):
@@ -68,21 +85,34 @@ def test_flex_attention_runs_each_mask_on_cpu_and_matches_sdpa(name):
     n = 10
     q, k, v = _qkv(n, n, 2)
     mod = qm.square_masks(n, pad=2, prefix=3, n_docs=3)[name]
-    out = qm.flex(q, k, v, mod)
-    assert out is not None
-    torch.testing.assert_close(
-        out, _sdpa(q, k, v, attn_mask=qm.materialize(mod, n, n)), rtol=1e-5, atol=1e-6
-    )
+    allowed = qm.materialize(mod, n, n)
+    _, w = qm.scaled_dot_product_attention(q, k, v, attn_mask=allowed)  # what the demo computes
+    torch.testing.assert_close(flex(q, k, v, mod), w @ v, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(flex(q, k, v, mod), _sdpa(q, k, v, attn_mask=allowed))
+
+
+@pytest.mark.parametrize("L", [1, 3, 7])
+def test_flex_attention_agrees_on_both_causal_alignments_when_l_is_less_than_s(L):
+    S = 7
+    q, k, v = _qkv(L, S, 6)
+    for offset in (0, S - L):
+        allowed = qm.materialize(qm.causal(offset), L, S)
+        _, w = qm.scaled_dot_product_attention(q, k, v, attn_mask=allowed)
+        torch.testing.assert_close(flex(q, k, v, qm.causal(offset)), w @ v, rtol=1e-5, atol=1e-6)
 
 
 def test_score_mod_equals_a_float_bias_in_sdpa():
     n = 9
     q, k, v = _qkv(n, n, 3)
     i, j = torch.arange(n)[:, None], torch.arange(n)[None]
-    ref = _sdpa(q, k, v, attn_mask=-0.25 * (i - j).abs().float())
-    torch.testing.assert_close(
-        qm.flex(q, k, v, None, qm.distance_penalty(0.25)), ref, rtol=1e-5, atol=1e-6
-    )
+    by_hand = -0.25 * (i - j).abs().float()
+    bias = qm.score_bias(qm.distance_penalty(0.25), n, n)  # the demo's materialised score_mod
+    torch.testing.assert_close(bias, by_hand)
+    ref = _sdpa(q, k, v, attn_mask=by_hand)
+    out = flex(q, k, v, None, qm.distance_penalty(0.25))
+    torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-6)
+    _, w = qm.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+    torch.testing.assert_close(out, w @ v, rtol=1e-5, atol=1e-6)
 
 
 def test_block_fraction_agrees_with_flex_block_mask_sparsity():
@@ -111,11 +141,12 @@ def test_demo_rows_facts_and_determinism():
     assert torch.equal(a.weights, b.weights) and a.weights.shape == (4, 12, 12)
     torch.testing.assert_close(a.weights.sum(-1), torch.ones(4, 12))
     f = a.facts
-    assert f["flex_available"] is True
-    assert (
-        max(v for key, v in f.items() if key.startswith("flex_vs") or key.startswith("flex_score"))
-        < 1e-5
-    )
+    assert (f["allowed_causal"], f["allowed_padding"]) == (12 * 13 // 2, 12 * 9)
+    assert f["allowed_prefix_lm"] == 12 * 13 // 2 + 3 * 4 // 2  # + the prefix's upper triangle
+    assert f["allowed_documents"] == 3 * (4 * 5 // 2)  # three causal blocks of 4
+    assert f["tiles_computed_causal_1024"] == 36 / 64
+    assert f["tiles_computed_documents_1024"] == 12 / 64
+    assert f["mean_distance_penalty"] < f["mean_distance_plain"]
     assert (
         f["keys_seen_by_last_query_top_left"] == 4
         and f["keys_seen_by_last_query_bottom_right"] == 12
@@ -135,6 +166,19 @@ def test_parameters_are_clamped_to_the_sequence_and_bounds_refused():
     for bad in ({"n_tokens": 3}, {"n_tokens": 25}, {"pad": 9}, {"n_docs": 5}, {"n_queries": 0}):
         with pytest.raises(ParamError):
             run_demo("attention_masks", bad)
+
+
+def test_the_demo_never_loads_flex_attention():
+    # FlexAttention loads its compiler machinery on first use (seconds): the demo must not.
+    code = (
+        "import sys; from engine.registry import run_demo; run_demo('attention_masks'); "
+        "print('torch.nn.attention.flex_attention' in sys.modules, "
+        "any(m.startswith('torch._inductor') for m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.split() == ["False", "False"]
 
 
 def test_flex_attention_called_directly_is_the_oracle_here_too():

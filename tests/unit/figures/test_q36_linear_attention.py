@@ -17,6 +17,7 @@ def test_figure_draws_both_weight_matrices_and_the_cost_curves(result, lang, tit
     fig = figure_for("linear_attention")(result, lang)
     assert title in fig._suptitle.get_text()
     heat = [ax for ax in fig.axes if ax.images]
+    assert len(heat) == 2 and len(fig.axes) == 4  # two maps, their colour bar, the cost plot
     for i, ax in enumerate(heat):
         np.testing.assert_allclose(ax.images[0].get_array(), result.weights[i].numpy())
     curve = next(ax for ax in fig.axes if ax.lines)

@@ -22,3 +22,6 @@ def test_figure_draws_head_one_and_the_cache_bars(lang, title):
     np.testing.assert_allclose(heights, expect)
     assert heights == pytest.approx([3840, 240, 30, 67.5])  # DeepSeek-V2 shapes, KiB per token
     assert [t.get_text() for t in bars.get_xticklabels()] == ["MHA", "GQA", "MQA", "MLA"]
+    assert len(fig.axes) == 3  # the head, the bars, the head's colour bar
+    preset = {"zh": "DeepSeek-V2 的形状", "en": "DeepSeek-V2 shapes"}[lang]
+    assert preset in bars.get_title()

@@ -15,7 +15,8 @@ def test_figure_draws_both_heads_and_the_loss(lang, title, l2):
     fig = figure_for("induction_heads")(r, lang)
     assert title in fig._suptitle.get_text()
     heat = [ax for ax in fig.axes if ax.images]
-    assert len(heat) == 2 and l2 in heat[1].get_title()
+    assert len(heat) == 2 and l2 in heat[1].get_title() and len(fig.axes) == 4
+    assert f"{r.facts['induction_score_l2']:.2f}" in heat[1].get_title()
     for i, ax in enumerate(heat):
         np.testing.assert_allclose(ax.images[0].get_array(), r.weights[i].numpy())
     loss_ax = next(ax for ax in fig.axes if ax.lines and not ax.images)

@@ -19,7 +19,7 @@ def test_figure_draws_every_mask_and_both_alignments(lang, title, names):
     fig = figure_for("attention_masks")(r, lang)
     assert title in fig._suptitle.get_text()
     heat = [ax for ax in fig.axes if ax.images]
-    assert len(heat) == 6
+    assert len(heat) == 6 and len(fig.axes) == 7  # + one colour bar for every panel
     for i, ax in enumerate(heat[:4]):
         np.testing.assert_allclose(ax.images[0].get_array(), r.weights[i].numpy())
         assert names[i] in ax.get_title()

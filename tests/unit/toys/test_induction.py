@@ -37,6 +37,15 @@ def test_shipped_weights_verify_against_the_manifest():
     assert m.config == dict(vars(ind.InductionConfig())) and ind.NAME in list(toys.names())
 
 
+def test_atlas_toys_lists_trains_and_checks_the_induction_toy(capsys):
+    import cli
+
+    module, cfg = toys.variants()[ind.NAME]
+    assert module is ind and cfg == ind.InductionConfig()
+    assert cli.main(["toys", "check", ind.NAME]) == 0
+    assert f"{ind.NAME}: ok" in capsys.readouterr().out
+
+
 def test_forward_equals_a_reimplementation_with_torch_sdpa(model):
     cfg = ind.config()
     tokens = ind.repeated_batch(cfg, 8, torch.Generator().manual_seed(42))[:, :-1]
