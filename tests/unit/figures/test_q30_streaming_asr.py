@@ -16,7 +16,7 @@ def test_draws_every_variant_and_its_latency(demo_result):
         np.testing.assert_array_equal(drawn[h], r.weights[h].numpy())
     assert titles(fig)[: r.n_heads] == list(r.head_labels)
     (bars,) = [ax for ax in fig.axes if ax.get_ylabel() == "latency (ms)"]
-    look = [r.facts[f"{n}: look-ahead (ms)"] for n in r.head_labels]
+    look = [r.facts[f"{n.replace(' ', '_')}_lookahead_ms"] for n in r.head_labels]
     np.testing.assert_allclose(
         [p.get_height() for p in bars.patches], [getattr(v, "value", v) for v in look]
     )
