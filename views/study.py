@@ -6,14 +6,18 @@ import streamlit as st
 
 from engine.facts import describe
 from engine.registry import Demo, ParamSpec, source_of
+from engine.result import Result
 from quiz.schema import Closing, DemoLink, Question
 from views.common import (
     bank,
+    demo_chart,
     demo_png,
     demo_run,
     demo_spec,
     device_picker,
     frozen,
+    head_choice_ui,
+    hover_chart_ui,
     language_switch,
     query_number,
     tr,
@@ -199,34 +203,45 @@ def demo_ui(q: Question, link: DemoLink, d: Demo, device: str, lang: str) -> Non
         }
     try:
         values = d.check_params(params)
-        result = demo_run(d.name, frozen(values), device)
-        png = demo_png(d.name, frozen(values), device, lang)
+        key = (d.name, frozen(values), device)
+        result = demo_run(*key)
+        png = demo_png(*key, lang)
     except ValueError as e:
         st.error(str(e))
         return
-    ms = result.facts.get("ms", 0.0)
-    device_used = result.facts["device"]
-    caption = tr(
-        f"在 {device_used} 上计算，用时 {ms:.1f} 毫秒", f"Computed on {device_used} in {ms:.1f} ms"
-    )
     with figure_slot:
-        st.image(png, caption=caption, width="stretch")
-        shown = [
-            f.show(lang)
-            for f in describe(result.facts, d.facts)
-            if f.id not in ("device", "ms") and isinstance(f.value, (int, float, str))
-        ]  # labelled in the page's language (engine.facts), never raw identifiers
-        if shown:
-            st.caption(" · ".join(shown))
+        st.image(png, caption=_caption(result), width="stretch")
+        facts_ui(result, d, lang)
+        head = head_choice_ui(result, lang, f"head:{q.id}:{d.name}")
+        hover_chart_ui(result, lambda: demo_chart(*key, lang, head))
         st.download_button(
             tr("下载 PNG", "Download PNG"),
-            png,
+            lambda: demo_png(*key, lang),
             file_name=f"{d.name}.png",
             mime="image/png",
             key=f"png:{q.id}:{d.name}",
-        )
+        )  # a callable: the bytes are sent (from the cache) only when the learner asks for them
     with st.expander(tr("运行的源代码", "Source code that ran")):
         st.code(source_of(d), language="python")
+
+
+def _caption(result: Result) -> str:
+    """Where and how fast the result was computed, in the page's language."""
+    ms, device_used = result.facts.get("ms", 0.0), result.facts["device"]
+    return tr(
+        f"在 {device_used} 上计算，用时 {ms:.1f} 毫秒", f"Computed on {device_used} in {ms:.1f} ms"
+    )
+
+
+def facts_ui(result: Result, d: Demo, lang: str) -> None:
+    """The demo's facts (not device and time), labelled in the page's language (engine.facts)."""
+    shown = [
+        f.show(lang)
+        for f in describe(result.facts, d.facts)
+        if f.id not in ("device", "ms") and isinstance(f.value, (int, float, str))
+    ]
+    if shown:
+        st.caption(" · ".join(shown))
 
 
 def main() -> None:
