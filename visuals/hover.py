@@ -97,5 +97,5 @@ def _chart(result: Result, lang: str, data: alt.Data) -> alt.Chart:
             ],
         )
         .add_params(row)
-        .properties(width=size(S), height=size(L))
+        .properties(width=size(S), height=size(L), autosize=alt.AutoSizeParams(type="pad"))
     )
