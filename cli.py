@@ -13,6 +13,7 @@ BENCHMARKS = {
     "record": "benchmarks.record_answer",
     "model": "benchmarks.model_forward",
     "demos": "benchmarks.demos",
+    "class": "benchmarks.class_load",  # N browser tabs: only when named, never part of "all"
 }
 
 
@@ -73,7 +74,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    names = [args.which] if args.which != "all" else list(BENCHMARKS)
+    names = [args.which] if args.which != "all" else [n for n in BENCHMARKS if n != "class"]
     for name in names:
         module = importlib.import_module(BENCHMARKS[name])
         kwargs = {"device": args.device} if name in ("attention", "model", "demos") else {}
@@ -81,6 +82,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
             kwargs["quick"] = args.quick
         if name == "demos" and args.demo:
             kwargs["names"] = args.demo
+        if name == "class":
+            kwargs = {"learners": args.learners, "steps": args.steps}
         out = module.run(**kwargs)
         if hasattr(module, "table"):
             print(module.table(out))
@@ -144,6 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--device", default="cpu")
     b.add_argument("--quick", action="store_true")
     b.add_argument("--demo", action="append", metavar="NAME", help="bench demos: only these demos")
+    b.add_argument(
+        "--learners", default="10,30", metavar="N,M", help="bench class: class sizes (tabs)"
+    )
+    b.add_argument("--steps", type=int, default=5, metavar="K", help="bench class: slider moves")
     b.set_defaults(fn=cmd_bench)
     t = sub.add_parser("toys", help="train the shipped toy models or check their weight files")
     t.add_argument("action", choices=("train", "check"))

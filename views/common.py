@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,8 @@ from engine.registry import Demo, get_demo, run_demo
 from engine.result import Result
 from quiz.bank import Bank, load_bank
 from visuals import render_png
+from visuals.heatmap import head_names
+from visuals.hover import MAX_CELLS, fits, hover_spec
 
 log = logging.getLogger("atlas")
 
@@ -103,16 +105,61 @@ def demo_spec(name: str) -> Demo:
     return get_demo(name)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+# Bounded caches shared by every learner: a result holds up to 4 × 288 × 288 floats (1.3 MB), a
+# PNG ≈ 100 kB, a hover chart up to 64 × 64 records (≈ 0.4 MB); the bounds cap the memory.
+RUN_ENTRIES, PNG_ENTRIES, CHART_ENTRIES = 256, 96, 96
+
+
+@st.cache_data(show_spinner=False, max_entries=RUN_ENTRIES)
 def demo_run(name: str, params: tuple[tuple[str, Any], ...], device: str) -> Result:
     """A demo's result, cached by (demo, parameters, device)."""
     return run_demo(name, dict(params), device)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_data(show_spinner=False, max_entries=PNG_ENTRIES)
 def demo_png(name: str, params: tuple[tuple[str, Any], ...], device: str, language: str) -> bytes:
     """The PNG of a demo's figure, cached with the run it draws."""
     return render_png(demo_run(name, params, device), language)
+
+
+@st.cache_data(show_spinner=False, max_entries=CHART_ENTRIES)
+def demo_chart(
+    name: str, params: tuple[tuple[str, Any], ...], device: str, language: str, head: int
+) -> dict[str, Any]:
+    """The hover chart (Vega-Lite dict) of one head of a demo's result, cached like its PNG."""
+    return hover_spec(demo_run(name, params, device), language, head)
+
+
+def head_choice_ui(result: Result, language: str, key: str) -> int:
+    """A select of the result's heads (named by ``head_labels``) when it has several; the index."""
+    if result.n_heads == 1:
+        return 0
+    names = head_names(result, language)
+    return st.selectbox(
+        tr("悬停图显示的头", "Head in the hover chart"),
+        range(result.n_heads),
+        format_func=lambda h: names[h],
+        key=key,
+    )
+
+
+def hover_chart_ui(result: Result, spec: Callable[[], dict[str, Any]]) -> None:
+    """The hover heatmap (``spec()``), or a note when the matrix is too large to send as data."""
+    if not fits(result):
+        st.caption(
+            tr(
+                f"矩阵超过 {MAX_CELLS} 个格子，只显示图片（无悬停数值）。",
+                f"The matrix has more than {MAX_CELLS} cells: shown as a picture only (no hover).",
+            )
+        )
+        return
+    st.caption(
+        tr(
+            "将鼠标移到格子上可读出查询、键和精确权重；所在行会高亮。",
+            "Hover a cell to read its query, key and exact weight; its row is highlighted.",
+        )
+    )
+    st.vega_lite_chart(spec=spec(), width="content")
 
 
 def frozen(params: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:

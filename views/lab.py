@@ -23,9 +23,17 @@ from quiz.items import Item, predict_pattern
 from quiz.scheduler import now_utc
 from quiz.session import fresh_seed, new_session_id, record
 from quiz.store import Store, database_url
-from views.common import device_picker, lang, language_switch, show_error, tr
+from views.common import (
+    device_picker,
+    hover_chart_ui,
+    lang,
+    language_switch,
+    show_error,
+    tr,
+)
 from visuals import model as lab_figures
 from visuals import to_png
+from visuals.hover import hover_spec
 from visuals.model import SHORT
 
 VIEWS = {
@@ -83,6 +91,14 @@ def lab_png(
     """PNG of one view of a lab result."""
     result = lab_run(_bert, key, text, pair, layer, head)
     return to_png(DRAW[view](result, language))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def lab_chart(
+    _bert: Bert, key: str, text: str, pair: str | None, layer: int, head: int, language: str
+) -> dict:
+    """The hover chart (Vega-Lite dict) of the chosen head: query, key and weight per cell."""
+    return hover_spec(lab_run(_bert, key, text, pair, layer, head), language)
 
 
 def model_key(bert: Bert) -> str:
@@ -206,6 +222,8 @@ def explore_ui(bert: Bert, language: str) -> None:
     figure_ui(bert, args, view, language)
     if view == "model_thumbnails":
         figure_ui(bert, args, "model_head", language)
+    if view in ("model_head", "model_thumbnails"):  # the single head, readable on hover
+        hover_chart_ui(result, lambda: lab_chart(bert, *args, language))
     if view == "model_patterns":
         pattern_table_ui(result, language)
     facts_ui(result, language)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import struct
+
 import streamlit as st
 
 from engine.facts import describe
 from engine.registry import Demo, ParamSpec, source_of
+from engine.result import Result
 from quiz.schema import Closing, DemoLink, Question
 from views.common import (
     bank,
+    demo_chart,
     demo_png,
     demo_run,
     demo_spec,
     device_picker,
     frozen,
+    head_choice_ui,
+    hover_chart_ui,
     language_switch,
     query_number,
     tr,
@@ -199,34 +205,45 @@ def demo_ui(q: Question, link: DemoLink, d: Demo, device: str, lang: str) -> Non
         }
     try:
         values = d.check_params(params)
-        result = demo_run(d.name, frozen(values), device)
-        png = demo_png(d.name, frozen(values), device, lang)
+        key = (d.name, frozen(values), device)
+        result = demo_run(*key)
+        png = demo_png(*key, lang)
     except ValueError as e:
         st.error(str(e))
         return
-    ms = result.facts.get("ms", 0.0)
-    device_used = result.facts["device"]
-    caption = tr(
-        f"在 {device_used} 上计算，用时 {ms:.1f} 毫秒", f"Computed on {device_used} in {ms:.1f} ms"
-    )
     with figure_slot:
-        st.image(png, caption=caption, width="stretch")
-        shown = [
-            f.show(lang)
-            for f in describe(result.facts, d.facts)
-            if f.id not in ("device", "ms") and isinstance(f.value, (int, float, str))
-        ]  # labelled in the page's language (engine.facts), never raw identifiers
-        if shown:
-            st.caption(" · ".join(shown))
+        st.image(png, caption=_caption(result), width="stretch")
+        facts_ui(result, d, lang)
+        head = head_choice_ui(result, lang, f"head:{q.id}:{d.name}")
+        hover_chart_ui(result, lambda: demo_chart(*key, lang, head))
         st.download_button(
             tr("下载 PNG", "Download PNG"),
-            png,
+            lambda: demo_png(*key, lang),
             file_name=f"{d.name}.png",
             mime="image/png",
             key=f"png:{q.id}:{d.name}",
-        )
+        )  # a callable: the bytes are sent (from the cache) only when the learner asks for them
     with st.expander(tr("运行的源代码", "Source code that ran")):
         st.code(source_of(d), language="python")
+
+
+def _caption(result: Result) -> str:
+    """Where and how fast the result was computed, in the page's language."""
+    ms, device_used = result.facts.get("ms", 0.0), result.facts["device"]
+    return tr(
+        f"在 {device_used} 上计算，用时 {ms:.1f} 毫秒", f"Computed on {device_used} in {ms:.1f} ms"
+    )
+
+
+def facts_ui(result: Result, d: Demo, lang: str) -> None:
+    """The demo's facts (not device and time), labelled in the page's language (engine.facts)."""
+    shown = [
+        f.show(lang)
+        for f in describe(result.facts, d.facts)
+        if f.id not in ("device", "ms") and isinstance(f.value, (int, float, str))
+    ]
+    if shown:
+        st.caption(" · ".join(shown))
 
 
 def main() -> None:
@@ -241,17 +258,46 @@ def main() -> None:
     q = question_picker_ui(b.questions, lang)
     st.title(f"Q{q.number}. {q.title.get(lang)}")
     st.caption(" · ".join(f"`{t}`" for t in q.tags))
-    left, right = st.columns([1, 1.3], gap="large")
-    with left:
+    if is_wide(q, device, lang):  # a wide figure gets the page's width, below the answer
         answer_ui(q, lang)
-    with right:
-        st.markdown(tr("### 现场演示", "### Live demo"))
-        st.info(q.look_for.get(lang))
-        for link in q.demo:
-            d = demo_spec(link.name)
-            title = link.caption.get(lang) if link.caption else d.title[lang]
-            st.markdown(f"**{title}**")
-            demo_ui(q, link, d, device, lang)
+        live_demo_ui(q, device, lang)
+    else:
+        left, right = st.columns([1, 1.3], gap="large")
+        with left:
+            answer_ui(q, lang)
+        with right:
+            live_demo_ui(q, device, lang)
+
+
+def live_demo_ui(q: Question, device: str, lang: str) -> None:
+    """The question's hint and each of its demos."""
+    st.markdown(tr("### 现场演示", "### Live demo"))
+    st.info(q.look_for.get(lang))
+    for link in q.demo:
+        d = demo_spec(link.name)
+        title = link.caption.get(lang) if link.caption else d.title[lang]
+        st.markdown(f"**{title}**")
+        demo_ui(q, link, d, device, lang)
+
+
+WIDE_RATIO = 1.5  # width / height from which a figure is drawn across the page, not in a column
+
+
+def is_wide(q: Question, device: str, lang: str) -> bool:
+    """Whether a demo's figure at the question's parameters is ≥ WIDE_RATIO times wider than high.
+
+    Reads the size from the PNG header of the picture the demo shows first (the same cached call).
+    """
+    for link in q.demo:
+        try:
+            values = demo_spec(link.name).check_params(link.params)
+            png = demo_png(link.name, frozen(values), device, lang)
+        except ValueError:  # demo_ui shows the message
+            continue
+        width, height = struct.unpack(">II", png[16:24])  # PNG IHDR: width, height
+        if width >= WIDE_RATIO * height:
+            return True
+    return False
 
 
 main()

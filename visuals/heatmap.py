@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from engine.result import Result
@@ -11,9 +12,23 @@ from visuals import kit
 from visuals.style import word
 
 
+def head_matrix(result: Result, head: int = 0) -> np.ndarray:
+    """Head ``head``'s weights as a float array ``(queries, keys)``: what the PNG and the hover chart draw."""
+    if not 0 <= head < result.n_heads:
+        raise ValueError(f"head {head} is out of range: the result has {result.n_heads} head(s)")
+    return result.weights[head].detach().numpy()
+
+
+def head_names(result: Result, lang: str = "en") -> list[str]:
+    """A name per head: the engine's ``head_labels``, else "head n" in ``lang``."""
+    if result.head_labels:
+        return list(result.head_labels)
+    return [word("head_n", lang, n=h + 1) for h in range(result.n_heads)]
+
+
 def heatmap(result: Result, lang: str = "en", head: int = 0, title: str | None = None) -> Figure:
     """One head's (queries × keys) weights with token labels, values in small cells, a colour bar."""
-    w = result.weights[head].numpy()
+    w = head_matrix(result, head)
     with kit.canvas(6.4, 5.6) as fig:
         ax = fig.add_subplot()
         im = kit.matrix(ax, w, result.query_labels, result.key_labels, room=0.8)

@@ -8,11 +8,13 @@ sends the numbers, not pixels.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import altair as alt
 
 from engine.i18n import bi, tr
 from engine.result import Result
+from visuals.heatmap import head_matrix
 
 WORDS = {
     "query": bi("查询（发出注意）", "query (attending)"),
@@ -21,16 +23,22 @@ WORDS = {
 }
 CELL_PX = 26  # a cell's side; the chart grows with the matrix up to MAX_PX
 MAX_PX = 640
+MAX_CELLS = 64 * 64  # larger matrices stay a PNG only: the chart would send too many records
 
 
 def cells(result: Result, head: int = 0) -> list[dict[str, object]]:
     """One record per (query i, key j): indices, labels and the weight ``w[head, i, j]``."""
-    w = result.weights[head].tolist()  # (L, S) as nested lists
+    w = head_matrix(result, head).tolist()  # (L, S) as nested lists, the PNG's own numbers
     return [
         {"q": i, "k": j, "query": f"{i} · {ql}", "key": f"{j} · {kl}", "weight": w[i][j]}
         for i, ql in enumerate(result.query_labels)
         for j, kl in enumerate(result.key_labels)
     ]
+
+
+def fits(result: Result) -> bool:
+    """Whether one head's matrix is small enough (≤ MAX_CELLS cells) to be sent as chart data."""
+    return len(result.query_labels) * len(result.key_labels) <= MAX_CELLS
 
 
 def _labels(labels: tuple[str, ...]) -> str:
@@ -40,13 +48,30 @@ def _labels(labels: tuple[str, ...]) -> str:
 
 def hover_heatmap(result: Result, lang: str = "en", head: int = 0) -> alt.Chart:
     """Vega-Lite heatmap of head ``head``: tooltip (query, key, weight), hovered row highlighted."""
+    return _chart(result, lang, alt.Data(values=cells(result, head)))
+
+
+def hover_spec(result: Result, lang: str = "en", head: int = 0) -> dict[str, Any]:
+    """:func:`hover_heatmap` as a Vega-Lite dict, the chart validated without its L·S records.
+
+    Altair validates every inline record (≈ 0.5 s for 64 × 64); the records are plain numbers
+    and labels made here, so they are added after validation.
+    """
+    spec = _chart(result, lang, alt.Data(name="cells")).to_dict()
+    spec.pop("datasets", None)
+    spec["data"] = {"values": cells(result, head)}
+    return spec
+
+
+def _chart(result: Result, lang: str, data: alt.Data) -> alt.Chart:
+    """The chart of :func:`hover_heatmap` over ``data`` (records of :func:`cells`)."""
     L, S = len(result.query_labels), len(result.key_labels)
     row = alt.selection_point(
         name="row", fields=["q"], on="pointerover", clear="pointerout", empty=True
     )
     size = lambda n: min(MAX_PX, CELL_PX * n)  # noqa: E731
     return (
-        alt.Chart(alt.Data(values=cells(result, head)))
+        alt.Chart(data)
         .mark_rect(stroke="white", strokeWidth=0.5)
         .encode(
             x=alt.X(
@@ -72,5 +97,5 @@ def hover_heatmap(result: Result, lang: str = "en", head: int = 0) -> alt.Chart:
             ],
         )
         .add_params(row)
-        .properties(width=size(S), height=size(L))
+        .properties(width=size(S), height=size(L), autosize=alt.AutoSizeParams(type="pad"))
     )

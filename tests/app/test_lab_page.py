@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
+import pyarrow as pa
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
 from engine.bert import default_bert
@@ -277,3 +280,35 @@ def test_a_failed_save_on_reveal_is_reported_not_a_crash(monkeypatch: pytest.Mon
     assert at.success and "Score 1.00" in at.success[0].value
     assert any("could not be saved" in w.value for w in at.warning)
     assert "database or disk is full" not in "\n".join(w.value for w in at.warning)
+
+
+def lab_charts(at: AppTest) -> list[tuple[dict, list[dict]]]:
+    """Every Vega-Lite chart on the page: its spec and the records sent as its data."""
+    out = []
+    for el in at.get("vega_lite_chart"):
+        table = pa.ipc.open_stream(el.proto.data.data).read_pandas()
+        out.append((json.loads(el.proto.spec), table.to_dict("records")))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_single_head_view_is_readable_on_hover(lang):
+    at = lab(lang)
+    at.slider(key="lab_layer").set_value(2).run()
+    at.slider(key="lab_head").set_value(9).run()
+    assert not at.exception, at.exception
+    [(spec, records)] = lab_charts(at)
+    text = at.text_area(key="lab_text").value
+    expected = lab_result(default_bert("cpu"), text, 2, 9)
+    L = len(expected.query_labels)
+    got = torch.full((L, L), float("nan"))
+    for r in records:
+        got[r["q"], r["k"]] = r["weight"]
+        assert r["key"] == f"{r['k']} · {expected.key_labels[r['k']]}"
+    torch.testing.assert_close(got, expected.weights[0], rtol=1e-5, atol=1e-7)
+    weight = {"en": "attention weight", "zh": "注意力权重"}[lang]
+    assert spec["encoding"]["tooltip"][-1] == {
+        "field": "weight", "format": ".4f", "title": weight, "type": "quantitative"
+    }  # fmt: skip
+    at.radio(key="lab_view").set_value("model_average").run()
+    assert not lab_charts(at)  # other views stay pictures

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
+import pandas as pd
+import pyarrow as pa
 import pytest
 import streamlit as st
+import torch
 from streamlit.testing.v1 import AppTest
 
 import views.common as common
+from engine.registry import run_demo
 from quiz.bank import load_bank
 
 from ..conftest import ROOT
@@ -154,3 +160,82 @@ def test_section_picker_lists_questions_beyond_the_original_30(lang, label):
     at.sidebar.selectbox(key="question_group").set_value("original").run()
     options = at.sidebar.radio[1].options
     assert len(options) == len(NUMBERS) - len(BEYOND) and not any(label in o for o in options)
+
+
+def hover_charts(at: AppTest) -> list[tuple[dict, pd.DataFrame]]:
+    """Every Vega-Lite chart on the page: its spec and the records Streamlit sent as its data."""
+    charts = []
+    for el in at.get("vega_lite_chart"):
+        spec = json.loads(el.proto.spec)
+        table = pa.ipc.open_stream(el.proto.data.data).read_pandas()
+        charts.append((spec, table))
+    return charts
+
+
+def drawn(table: pd.DataFrame, L: int, S: int) -> torch.Tensor:
+    """The chart's records as an (L, S) matrix of weights indexed by their q and k fields."""
+    m = torch.full((L, S), float("nan"))
+    for q, k, w in zip(table["q"], table["k"], table["weight"], strict=True):
+        m[int(q), int(k)] = float(w)
+    return m
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_hover_chart_carries_the_chosen_heads_weights(lang):
+    at = study(4, lang)
+    assert not at.exception
+    [(spec, table)] = hover_charts(at)
+    result = run_demo("multi_head", {})
+    L, S = len(result.query_labels), len(result.key_labels)
+    torch.testing.assert_close(drawn(table, L, S), result.weights[0], rtol=1e-6, atol=0)
+    assert list(table["query"]) == [
+        f"{i} · {t}" for i, t in enumerate(result.query_labels) for _ in range(S)
+    ]
+    tips = [t["title"] for t in spec["encoding"]["tooltip"]]
+    assert tips[-1] == ("注意力权重" if lang == "zh" else "attention weight")
+    assert spec["encoding"]["tooltip"][-1]["format"] == ".4f"
+    # the head picker names heads by the engine's labels and redraws the chart for that head
+    label = "悬停图显示的头" if lang == "zh" else "Head in the hover chart"
+    picker = next(s for s in at.selectbox if s.label == label)
+    assert picker.options == list(result.head_labels)
+    picker.set_value(2).run()
+    assert not at.exception
+    [(_, table)] = hover_charts(at)
+    torch.testing.assert_close(drawn(table, L, S), result.weights[2], rtol=1e-6, atol=0)
+
+
+def test_one_render_per_change_and_the_download_is_deferred(monkeypatch):
+    made = []
+    real = common.render_png
+    monkeypatch.setattr(common, "render_png", lambda r, lang: made.append(r.demo) or real(r, lang))
+    st.cache_data.clear()
+    at = study(4, "en")
+    assert not at.exception
+    assert made == ["multi_head"]
+    [button] = at.get("download_button")
+    assert button.proto.deferred_file_id and not button.proto.url  # no bytes sent per rerun
+    at.run()  # nothing changed: no second render
+    tokens = next(s for s in at.slider if s.label == "Tokens")
+    tokens.set_value(12).run()
+    assert not at.exception
+    assert made == ["multi_head", "multi_head"]  # one render for the one change
+
+
+def test_a_matrix_too_large_to_send_stays_a_picture_with_a_note():
+    number = next(
+        q.number
+        for q in load_bank(ROOT / "questions", strict=False).questions
+        if any(d.name == "space_time_attention" for d in q.demo)
+    )
+    at = study(number, "en")
+    assert not at.exception
+    assert not hover_charts(at)
+    assert any("shown as a picture only" in c for c in at.caption.values)
+
+
+def test_a_wide_figure_gets_the_page_width_and_a_square_one_a_column():
+    wide, square = study(4, "en"), study(1, "en")  # multi_head 7.2 × 2.8 in; regression 1 panel
+    assert not wide.exception and not square.exception
+    assert len(wide.columns) == 0 and len(square.columns) == 2
+    png = wide.get("image")[0].proto.imgs[0]
+    assert png.url  # still shown as the figure

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from engine.registry import run_demo
+
 from .conftest import choose, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -50,3 +52,49 @@ def test_chinese_page_and_url_state(app_server, browser_page, artifacts):
     assert page.get_by_text("现场演示").first.is_visible()
     assert "lang=zh" in page.url and "q=7" in page.url
     page.screenshot(path=str(artifacts / "study-q7-zh.png"), full_page=True)
+
+
+def tooltip_rows(page) -> dict[str, str]:
+    """The visible vega-tooltip as {title: value}."""
+    tip = page.locator("#vg-tooltip-element.visible")
+    tip.wait_for(state="visible", timeout=10_000)
+    rows = tip.locator("tr")
+    return {
+        rows.nth(i).locator("td.key").inner_text().rstrip(":"): rows.nth(i)
+        .locator("td.value")
+        .inner_text()
+        for i in range(rows.count())
+    }
+
+
+def cell(chart, q: int, k: int):
+    """The rect of the chart's cell (query q, key k), found by its accessible label."""
+    return chart.locator(
+        f'path[aria-label^="key (attended to): {k}; query (attending): {q};"]'
+    ).first
+
+
+def test_hovering_a_cell_shows_its_query_key_and_exact_weight(app_server, browser_page, artifacts):
+    page = browser_page
+    page.goto(f"{app_server}/?q=4&lang=en")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Q4.").first.wait_for()
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.scroll_into_view_if_needed()
+    result = run_demo("multi_head", {})
+    q, k = 5, 2
+    cell(chart, q, k).hover()
+    tip = tooltip_rows(page)
+    page.screenshot(path=str(artifacts / "study-q4-hover.png"), full_page=False)
+    assert tip["query (attending)"] == f"{q} · {result.query_labels[q]}"
+    assert tip["key (attended to)"] == f"{k} · {result.key_labels[k]}"
+    assert tip["attention weight"] == f"{float(result.weights[0, q, k]):.4f}"
+    # the hovered query's row is highlighted: full opacity there, dimmed elsewhere
+    opacity = chart.evaluate(
+        """(el) => [...el.querySelectorAll('path[role="graphics-symbol"]')].map(p => [
+            Number(p.getAttribute('aria-label').match(/query \\(attending\\): (\\d+)/)[1]),
+            Number(p.getAttribute('opacity') ?? 1)])"""
+    )
+    assert len(opacity) == len(result.query_labels) * len(result.key_labels)
+    assert all(o == 1 for row, o in opacity if row == q)
+    assert all(o < 1 for row, o in opacity if row != q)

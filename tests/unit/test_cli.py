@@ -67,9 +67,64 @@ def test_bench_demos_measures_a_first_call_in_a_fresh_process(capsys):
     assert out[0].split()[:3] == ["demo", "first", "call"]
     row = json.loads(out[-1])["result"][0]
     assert row["demo"] == "attention_pooling_classifier"
-    assert set(row) == {"demo", "import_s", "first_call_s", "warm_ms", "render_ms"}
+    assert set(row) == {"demo", "import_s", "first_call_s", "warm_ms", "render_ms", "default_ms"}
     assert row["warm_ms"] > 0 and row["render_ms"] > 0
     assert row["first_call_s"] < 10  # loads shipped weights: no training (which took ~10 s)
+
+
+def test_the_sweep_covers_every_parameter_range_and_choice():
+    from benchmarks.demos import p95, sweep_points, sweep_values
+    from engine.registry import get_demo
+
+    d = get_demo("multi_head")
+    for p in d.params:
+        values = sweep_values(p)
+        if p.kind in ("int", "float"):
+            assert len(values) >= 5 or len(values) == int((p.max - p.min) / (p.step or 1)) + 1
+            assert min(values) == p.min and max(values) == p.max
+        if p.kind == "choice":
+            assert values == list(p.choices)
+    points = sweep_points(d)
+    assert all(len(pt) == 1 for pt in points)
+    assert {next(iter(pt)) for pt in points} >= {p.name for p in d.params if p.kind != "text"}
+    assert p95([float(i) for i in range(1, 101)]) == 95.0 and p95([]) == 0.0
+
+
+def test_bench_demos_sweeps_and_reports_the_p95(capsys):
+    assert main(["bench", "demos", "--demo", "softmax_temperature"]) == 0
+    row = json.loads(capsys.readouterr().out.splitlines()[-1])["result"][0]
+    from benchmarks.demos import sweep_points
+    from engine.registry import get_demo
+
+    assert row["sweep_n"] + row["sweep_refused"] == len(
+        sweep_points(get_demo("softmax_temperature"))
+    )
+    assert row["sweep_p95_ms"] > 0 and row["default_ms"] > 0
+
+
+def test_bench_class_is_wired_to_the_class_benchmark(monkeypatch, capsys):
+    import benchmarks.class_load as class_load
+
+    seen = {}
+
+    def fake_run(learners: str, steps: int) -> dict:
+        seen.update(learners=learners, steps=steps)
+        return {"learners": learners}
+
+    monkeypatch.setattr(class_load, "run", fake_run)
+    monkeypatch.setattr(class_load, "table", lambda result: f"TABLE {result['learners']}")
+    assert main(["bench", "class", "--learners", "2,3", "--steps", "4"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert seen == {"learners": "2,3", "steps": 4}
+    assert out[0] == "TABLE 2,3"
+    assert json.loads(out[-1]) == {"benchmark": "class", "result": {"learners": "2,3"}}
+
+
+def test_bench_all_does_not_start_a_class(monkeypatch):
+    import cli
+
+    monkeypatch.setattr(cli, "BENCHMARKS", {"class": "benchmarks.class_load"})
+    assert main(["bench"]) == 0  # nothing but the class benchmark is known: nothing runs
 
 
 def test_toys_train_refuses_an_unknown_name(capsys):

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
 from engine.registry import run_demo
-from visuals.hover import cells, hover_heatmap
+from visuals.heatmap import head_matrix, heatmap
+from visuals.hover import MAX_CELLS, cells, fits, hover_heatmap, hover_spec
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -43,3 +45,32 @@ def test_repeated_tokens_stay_separate_cells():
     r = run_demo("multi_head", {"n_tokens": 12})
     keys = [c["key"] for c in cells(r) if c["q"] == 0]
     assert len(set(keys)) == len(keys) == len(r.key_labels)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_fast_spec_is_the_validated_chart(lang):
+    r = run_demo("multi_head", {"heads": 4})
+    assert hover_spec(r, lang, head=3) == hover_heatmap(r, lang, head=3).to_dict()
+
+
+def test_the_png_and_the_chart_draw_the_same_numbers():
+    r = run_demo("multi_head", {"heads": 2})
+    fig = heatmap(r, "en", head=1)
+    [image] = fig.axes[0].get_images()
+    values = {(c["q"], c["k"]): c["weight"] for c in cells(r, head=1)}
+    png = np.asarray(image.get_array())
+    for (i, j), w in values.items():
+        assert png[i, j] == w
+    assert head_matrix(r, 1).shape == png.shape
+
+
+def test_a_head_out_of_range_is_refused_with_the_number_of_heads():
+    r = run_demo("multi_head", {"heads": 2})
+    with pytest.raises(ValueError, match="head 2 is out of range: the result has 2 head"):
+        cells(r, head=2)
+
+
+def test_only_matrices_up_to_max_cells_are_sent():
+    small, large = run_demo("multi_head"), run_demo("space_time_attention")
+    assert fits(small) and not fits(large)
+    assert len(large.query_labels) * len(large.key_labels) > MAX_CELLS
