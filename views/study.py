@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import struct
-
 import streamlit as st
 
 from engine.facts import describe
@@ -258,15 +256,11 @@ def main() -> None:
     q = question_picker_ui(b.questions, lang)
     st.title(f"Q{q.number}. {q.title.get(lang)}")
     st.caption(" · ".join(f"`{t}`" for t in q.tags))
-    if is_wide(q, device, lang):  # a wide figure gets the page's width, below the answer
-        answer_ui(q, lang)
-        live_demo_ui(q, device, lang)
-    else:
-        left, right = st.columns([1, 1.3], gap="large")
-        with left:
-            answer_ui(q, lang)
-        with right:
-            live_demo_ui(q, device, lang)
+    # The answer, then its live demo across the page: every figure is drawn for about 700 px
+    # of width, and a column beside the answer at a 1400-px window is only ~500 px wide, which
+    # would shrink the figures' text below 9 px.
+    answer_ui(q, lang)
+    live_demo_ui(q, device, lang)
 
 
 def live_demo_ui(q: Question, device: str, lang: str) -> None:
@@ -278,26 +272,6 @@ def live_demo_ui(q: Question, device: str, lang: str) -> None:
         title = link.caption.get(lang) if link.caption else d.title[lang]
         st.markdown(f"**{title}**")
         demo_ui(q, link, d, device, lang)
-
-
-WIDE_RATIO = 1.5  # width / height from which a figure is drawn across the page, not in a column
-
-
-def is_wide(q: Question, device: str, lang: str) -> bool:
-    """Whether a demo's figure at the question's parameters is ≥ WIDE_RATIO times wider than high.
-
-    Reads the size from the PNG header of the picture the demo shows first (the same cached call).
-    """
-    for link in q.demo:
-        try:
-            values = demo_spec(link.name).check_params(link.params)
-            png = demo_png(link.name, frozen(values), device, lang)
-        except ValueError:  # demo_ui shows the message
-            continue
-        width, height = struct.unpack(">II", png[16:24])  # PNG IHDR: width, height
-        if width >= WIDE_RATIO * height:
-            return True
-    return False
 
 
 main()
