@@ -66,7 +66,7 @@ def lab_result(bert: Bert, text: str, layer: int, head: int, pair: str | None = 
     labels = enc.labels
     return Result(
         attn[layer - 1, head - 1].unsqueeze(0).clone(), labels, labels,
-        head_labels=(f"L{layer} H{head}",), view="model_head", facts=facts, extras=extras,
+        head_labels=(f"L{layer} H{head}",), facts=facts, extras=extras,
     )  # fmt: skip
 
 

@@ -12,8 +12,7 @@ import torch
 class Result:
     """Attention weights ``(heads, queries, keys)`` plus what a visual needs to draw them.
 
-    ``view`` names the visual that draws this result (``"heatmap"`` by default).
-    ``extras`` holds further CPU tensors, arrays or tables a view uses (curves, images, …).
+    ``extras`` holds further CPU tensors, arrays or tables a figure uses (curves, images, …).
     ``facts`` holds measured numbers (device, milliseconds, sizes) keyed by identifiers whose
     bilingual labels and units the demo declares (:mod:`engine.facts`); the registry adds
     ``device`` and ``ms`` after timing the run, and ``demo``: the name of the demo that
@@ -24,7 +23,6 @@ class Result:
     query_labels: tuple[str, ...]
     key_labels: tuple[str, ...]
     head_labels: tuple[str, ...] = ()
-    view: str = "heatmap"
     facts: dict[str, Any] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
     demo: str = ""

@@ -141,7 +141,6 @@ def kernel_regression_demo(
         weights.unsqueeze(0).cpu(),
         tuple(f"{v:.2f}" for v in x_query.tolist()),
         tuple(f"{v:.2f}" for v in x_key.tolist()),
-        view="q01_regression",
         facts=facts,
         extras=extras,
     )

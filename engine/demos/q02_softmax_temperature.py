@@ -143,7 +143,6 @@ def softmax_temperature_demo(
         ladder.float().unsqueeze(0).cpu(),
         rows,
         keys,
-        view="q02_softmax",
         facts=facts,
         extras=extras,
     )

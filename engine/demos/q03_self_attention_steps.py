@@ -116,6 +116,4 @@ def self_attention_steps_demo(
         "v": s.v.cpu(),
     }
     labels = tuple(tokens)
-    return Result(
-        s.weights.unsqueeze(0).cpu(), labels, labels, view="q03_steps", facts=facts, extras=extras
-    )
+    return Result(s.weights.unsqueeze(0).cpu(), labels, labels, facts=facts, extras=extras)

@@ -51,4 +51,4 @@ def multi_head_demo(
     tokens = tuple(toy_tokens(n_tokens, sentence))
     labels = tuple(f"head {i + 1}" for i in range(h))
     facts = {"L": n_tokens, "h": h, "d_k": d_model // h}
-    return Result(weights[0].cpu(), tokens, tokens, head_labels=labels, view="grid", facts=facts)
+    return Result(weights[0].cpu(), tokens, tokens, head_labels=labels, facts=facts)

@@ -209,7 +209,6 @@ def bert_encoder_demo(
         tuple(tokens),
         tuple(tokens),
         head_labels=labels,
-        view="q05_bert",
         facts=facts,
         extras=extras,
     )

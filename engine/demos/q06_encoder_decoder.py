@@ -96,7 +96,6 @@ def encoder_decoder_demo(device: torch.device, source: str, task: str) -> Result
         tgt_labels,
         src_labels,
         head_labels=labels,
-        view="q06_enc_dec",
         facts=facts,
         extras=extras,
     )

@@ -106,7 +106,6 @@ def seed_module_vs_fixed_demo(
         tokens,
         tokens,
         head_labels=labels,
-        view="q07_saturation",
         facts=facts,
         extras=extras,
     )

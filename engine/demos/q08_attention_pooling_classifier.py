@@ -67,7 +67,6 @@ def attention_pooling_demo(device: torch.device, sentence: str) -> Result:
         alpha.unsqueeze(0).cpu(),
         ("u",),
         tuple(words),
-        view="q08_pooling",
         facts=facts,
         extras=extras,
     )

@@ -160,6 +160,4 @@ def efficient_attention_demo(
         "view_rank": min(rank, N_VIEW),
         "params": {"window": window, "stride": stride, "rank": min(rank, N_VIEW)},
     }
-    return Result(
-        weights.cpu(), labels, labels, heads, view="q09_efficient", facts=facts, extras=extras
-    )
+    return Result(weights.cpu(), labels, labels, heads, facts=facts, extras=extras)

@@ -161,7 +161,6 @@ def vit_patch_attention_demo(
         labels,
         labels,
         head_labels=("appearance only (λ = 0)", f"appearance + position (λ = {position_weight:g})"),
-        view="q10_patches",
         facts=facts,
         extras=extras,
     )

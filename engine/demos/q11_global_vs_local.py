@@ -98,6 +98,4 @@ def global_vs_local_demo(device: torch.device, word: str, D: int) -> Result:
     heads = ("global: softmax over all S", f"local-p: window p_t ± {D}")
     targets = (*transform(word, "reverse"), "</s>")
     weights = torch.stack([w_global, w_local])
-    return Result(
-        weights, targets, tuple(word), heads, view="q11_global_local", facts=facts, extras=extras
-    )
+    return Result(weights, targets, tuple(word), heads, facts=facts, extras=extras)

@@ -90,6 +90,4 @@ def greedy_decoding_demo(device: torch.device, source: str, task: str, max_steps
         "top_probs": top_p.cpu(),
     }
     rows = tuple(f"{t + 1}: {c}" for t, c in enumerate(chosen))
-    return Result(
-        weights.cpu(), rows, tuple(letters), view="q12_greedy", facts=facts, extras=extras
-    )
+    return Result(weights.cpu(), rows, tuple(letters), facts=facts, extras=extras)

@@ -298,6 +298,4 @@ def variant_costs_demo(
     }
     tokens = tuple(toy_tokens(L))
     weights = torch.stack(pictures).cpu()  # (7, L, L), each averaged over heads
-    return Result(
-        weights, tokens, tokens, VARIANTS, view="q13_costs", facts=facts, extras={"rows": rows}
-    )
+    return Result(weights, tokens, tokens, VARIANTS, facts=facts, extras={"rows": rows})

@@ -140,7 +140,6 @@ def speech_alignment_demo(
         tuple(utt.phones),
         tuple(str(t) for t in range(T)),
         head_labels=("global content attention", "windowed (Chorowski 2015)"),
-        view="q14_speech",
         facts=facts,
         extras=extras,
     )

@@ -150,7 +150,6 @@ def causal_kv_cache_demo(
         tokens,
         tokens,
         head_labels=labels,
-        view="q15_cache",
         facts=facts,
         extras=extras,
     )

@@ -32,13 +32,11 @@ def causal_self_attention_demo(
     x = toy_embeddings(n_tokens, d_model, seed, device).unsqueeze(0)
     _, weights = causal_self_attention(x, init_mha_params(d_model, seed + 1, device), h)
     tokens = tuple(toy_tokens(n_tokens, sentence))
-    view = "grid" if h > 1 else "heatmap"
     labels = tuple(f"head {i + 1}" for i in range(h))
     return Result(
         weights[0].cpu(),
         tokens,
         tokens,
         head_labels=labels,
-        view=view,
         facts={"L": n_tokens, "h": h},
     )

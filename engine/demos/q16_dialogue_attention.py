@@ -92,7 +92,6 @@ def dialogue_attention_demo(device: torch.device, scenario: str) -> Result:
         alpha.unsqueeze(0).cpu(),
         ("B: " + reply,),
         keys,
-        view="q16_dialogue",
         facts=facts,
         extras=extras,
     )

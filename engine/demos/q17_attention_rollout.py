@@ -113,4 +113,4 @@ def attention_rollout_demo(device: torch.device, sentence: str) -> Result:
     labels = (*(f"layer {i + 1} raw" for i in range(n_layers)), f"rollout (layers 1–{n_layers})")
     weights = torch.cat([raw, rollout[-1:]]).cpu()  # (n_layers + 1, L, L)
     extras = {"head_effects": heads, "erasure": erase, "cls_raw": cls_raw, "cls_rollout": cls_roll}
-    return Result(weights, tokens, tokens, labels, view="q17_rollout", facts=facts, extras=extras)
+    return Result(weights, tokens, tokens, labels, facts=facts, extras=extras)

@@ -120,7 +120,6 @@ def tts_alignment_demo(device: torch.device, text: str, g: float, rate: float, s
         tuple(str(t) for t in range(T)),
         tuple(utt.phones),
         head_labels=("content-based (additive)", "location-sensitive (Chorowski 2015)"),
-        view="q18_tts",
         facts=facts,
         extras=extras,
     )

@@ -158,7 +158,6 @@ def torch_mha_demo(
         tokens,
         tokens,
         head_labels=labels,
-        view="q19_compare",
         facts=facts,
         extras=extras,
     )

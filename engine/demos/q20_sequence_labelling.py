@@ -58,6 +58,4 @@ def sequence_labelling_demo(device: torch.device, sentence: str) -> Result:
         "heldout_accuracy_ambiguous": round(acc_amb, 3),
     }
     queries = tuple(f"{word} → {tag}" for word, tag in zip(words, pred, strict=True))
-    return Result(
-        w[0].cpu(), queries, tuple(words), view="grid", facts=facts
-    )  # heads named by the view
+    return Result(w[0].cpu(), queries, tuple(words), facts=facts)  # heads named by the view

@@ -96,7 +96,6 @@ def channel_spatial_demo(device: torch.device, image: str, red_square: bool, see
         ("image",),
         CHANNELS,
         head_labels=("SE gates, normalised",),
-        view="q21_channel_spatial",
         facts=facts,
         extras=extras,
     )

@@ -85,7 +85,6 @@ def bahdanau_additive_demo(device: torch.device, word: str, compare: str) -> Res
         targets,
         tuple(word),
         heads,
-        view="q22_alignment",
         facts=facts,
         extras={"scores": ("additive", compare)},
     )

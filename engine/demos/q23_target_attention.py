@@ -114,7 +114,6 @@ def target_attention_demo(device: torch.device, user: str, candidate: str) -> Re
         labels,
         history,
         head_labels=("softmax-normalised activations",),
-        view="q23_target",
         facts=facts,
         extras=extras,
     )

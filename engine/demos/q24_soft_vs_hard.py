@@ -218,6 +218,4 @@ def soft_vs_hard_demo(
         "samples": samples,
         "k": top_k,
     }
-    return Result(
-        weights.cpu(), tokens, tokens, heads, view="q24_soft_hard", facts=facts, extras=extras
-    )
+    return Result(weights.cpu(), tokens, tokens, heads, facts=facts, extras=extras)

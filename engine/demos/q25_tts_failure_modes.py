@@ -125,7 +125,6 @@ def tts_failure_modes_demo(device: torch.device, failure: str, rate: float, seed
         tuple(str(t) for t in range(s.size(0))),
         tuple(utt.phones),
         head_labels=("content-based", "location-sensitive", "forward attention (Zhang 2018)"),
-        view="q25_failures",
         facts=facts,
         extras={
             "logmel": utt.logmel.numpy().copy(),

@@ -106,7 +106,6 @@ def hierarchical_attention_demo(device: torch.device, document: str) -> Result:
         weights,
         labels,
         tuple(f"w{j + 1}" for j in range(W)),
-        view="q26_han",
         facts=facts,
         extras=extras,
     )

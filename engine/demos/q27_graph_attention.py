@@ -175,7 +175,6 @@ def graph_attention_demo(
         NAMES,
         NAMES,
         head_labels=tuple(f"head {k + 1}" for k in range(K)),
-        view="q27_graph",
         facts=facts,
         extras={"edges": edges, "focus": i, "adjacency": adj.cpu().numpy()},
     )

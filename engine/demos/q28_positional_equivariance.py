@@ -131,7 +131,6 @@ def positional_equivariance_demo(
         tuple(tokens),
         tuple(tokens),
         head_labels=labels,
-        view="q28_equivariance",
         facts=facts,
         extras=extras,
     )

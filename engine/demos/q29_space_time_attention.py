@@ -181,7 +181,6 @@ def space_time_attention_demo(
         labels,
         labels,
         head_labels=("temporal", "spatial", "divided: space · time", "joint space–time"),
-        view="q29_video",
         facts=facts,
         extras={"video": video.cpu().numpy(), "query": query, "track": tuple(track), "grid": GRID},
     )

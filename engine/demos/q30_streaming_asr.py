@@ -153,6 +153,5 @@ def streaming_asr_demo(
         frames,
         frames,
         head_labels=VARIANTS,
-        view="q30_streaming",
         facts=facts,
     )

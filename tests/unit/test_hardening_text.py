@@ -18,7 +18,7 @@ from engine.sanitize import (
     clean_text,
     preview,
 )
-from engine.seq2seq import clean_source
+from engine.toys.seq2seq import clean_source
 from quiz.generators import check_generator
 
 INVISIBLE = [

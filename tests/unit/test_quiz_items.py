@@ -450,7 +450,7 @@ def synthetic_head(rows: list[list[float]] | None = None) -> Result:
             rows[i][i - 1], rows[i][i] = 0.8, 0.2
     w = torch.tensor(rows).unsqueeze(0)  # (1, L, L)
     extras = {"layer": 2, "head": 5, "tokens": TOKENS, "model": "toy-bert"}
-    return Result(w, TOKENS, TOKENS, head_labels=("L2 H5",), view="model_head", extras=extras)
+    return Result(w, TOKENS, TOKENS, head_labels=("L2 H5",), extras=extras)
 
 
 def test_pattern_item_of_a_synthetic_previous_token_head_by_hand():

@@ -13,8 +13,8 @@ from torch import nn
 
 from engine.attention import init_mha_params, multi_head_attention
 from engine.demos.q28_positional_equivariance import attention_after_permuting, make_permutation
+from engine.layers import sinusoidal_positions
 from engine.registry import run_demo
-from engine.seq2seq import sinusoidal_positions
 
 
 def test_sinusoidal_positions_by_hand():
