@@ -205,15 +205,17 @@ def demo_ui(q: Question, link: DemoLink, d: Demo, device: str, lang: str) -> Non
         values = d.check_params(params)
         key = (d.name, frozen(values), device)
         result = demo_run(*key)
-        png = demo_png(*key, lang)
     except ValueError as e:
         st.error(str(e))
         return
     with figure_slot:
-        st.image(png, caption=_caption(result), width="stretch")
-        facts_ui(result, d, lang)
+        # The live picture first: the browser draws it from the numbers, so it follows a slider
+        # at the cost of the computation alone; the full figure (all panels, matplotlib) follows.
+        st.caption(_caption(result))
         head = head_choice_ui(result, lang, f"head:{q.id}:{d.name}")
         hover_chart_ui(result, lambda: demo_chart(*key, lang, head))
+        facts_ui(result, d, lang)
+        st.image(demo_png(*key, lang), width="stretch")
         st.download_button(
             tr("下载 PNG", "Download PNG"),
             lambda: demo_png(*key, lang),

@@ -7,6 +7,7 @@ sends the numbers, not pixels.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -48,24 +49,34 @@ def _labels(labels: tuple[str, ...]) -> str:
 
 def hover_heatmap(result: Result, lang: str = "en", head: int = 0) -> alt.Chart:
     """Vega-Lite heatmap of head ``head``: tooltip (query, key, weight), hovered row highlighted."""
-    return _chart(result, lang, alt.Data(values=cells(result, head)))
+    return _chart(result.query_labels, result.key_labels, lang, alt.Data(values=cells(result, head)))
 
 
 def hover_spec(result: Result, lang: str = "en", head: int = 0) -> dict[str, Any]:
     """:func:`hover_heatmap` as a Vega-Lite dict, the chart validated without its L·S records.
 
-    Altair validates every inline record (≈ 0.5 s for 64 × 64); the records are plain numbers
-    and labels made here, so they are added after validation.
+    Altair validates every inline record (≈ 0.5 s for 64 × 64) and even the bare chart costs
+    ≈ 20 ms, so the validated chart is kept per (labels, language) and only the records — plain
+    numbers and labels made here — are added on each call.
     """
-    spec = _chart(result, lang, alt.Data(name="cells")).to_dict()
-    spec.pop("datasets", None)
+    spec = json.loads(_skeleton(tuple(result.query_labels), tuple(result.key_labels), lang))
     spec["data"] = {"values": cells(result, head)}
     return spec
 
 
-def _chart(result: Result, lang: str, data: alt.Data) -> alt.Chart:
+@functools.lru_cache(maxsize=256)
+def _skeleton(query_labels: tuple[str, ...], key_labels: tuple[str, ...], lang: str) -> str:
+    """The validated chart without data, as JSON (a fresh copy per call: callers may edit it)."""
+    spec = _chart(query_labels, key_labels, lang, alt.Data(name="cells")).to_dict()
+    spec.pop("datasets", None)
+    return json.dumps(spec, ensure_ascii=False)
+
+
+def _chart(
+    query_labels: tuple[str, ...], key_labels: tuple[str, ...], lang: str, data: alt.Data
+) -> alt.Chart:
     """The chart of :func:`hover_heatmap` over ``data`` (records of :func:`cells`)."""
-    L, S = len(result.query_labels), len(result.key_labels)
+    L, S = len(query_labels), len(key_labels)
     row = alt.selection_point(
         name="row", fields=["q"], on="pointerover", clear="pointerout", empty=True
     )
@@ -77,12 +88,12 @@ def _chart(result: Result, lang: str, data: alt.Data) -> alt.Chart:
             x=alt.X(
                 "k:O",
                 title=tr(WORDS["key"], lang),
-                axis=alt.Axis(labelExpr=_labels(result.key_labels), labelAngle=-90),
+                axis=alt.Axis(labelExpr=_labels(key_labels), labelAngle=-90),
             ),
             y=alt.Y(
                 "q:O",
                 title=tr(WORDS["query"], lang),
-                axis=alt.Axis(labelExpr=_labels(result.query_labels)),
+                axis=alt.Axis(labelExpr=_labels(query_labels)),
             ),
             color=alt.Color(
                 "weight:Q",

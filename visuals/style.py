@@ -110,11 +110,29 @@ def style(width_in: float | None = None) -> Iterator[None]:
 
 
 def to_png(fig: Figure, dpi: int = 110) -> bytes:
-    """The figure as PNG bytes."""
+    """The figure as PNG bytes, drawn once.
+
+    The figures lay themselves out (constrained layout), so the canvas is saved as it is:
+    ``bbox_inches="tight"`` would draw every figure twice, once only to measure it.
+    ``tests/unit/figures/test_every_figure.py`` checks that nothing is drawn outside the canvas.
+    """
     buf = io.BytesIO()
     with style(fig.get_figwidth()):
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+        fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
+
+
+def overflow_px(fig: Figure) -> float:
+    """How far (pixels at 100 dpi) the figure's drawn content reaches beyond its canvas; ≤ 0 if
+    it all fits. Draws the figure."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    with style(fig.get_figwidth()):
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        box = fig.get_tightbbox(canvas.get_renderer())  # inches
+    w, h = fig.get_size_inches()
+    return 100 * max(-box.x0, -box.y0, box.x1 - w, box.y1 - h)
 
 
 def text_colour(value: float, vmax: float) -> str:

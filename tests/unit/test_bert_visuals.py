@@ -10,7 +10,7 @@ from matplotlib.patches import Rectangle
 
 from engine.registry import run_demo
 from visuals import model, to_png
-from visuals.style import shown_px, style
+from visuals.style import overflow_px, shown_px, style
 
 TEXT = "The cat sat on the mat, and it purred softly."
 VIEWS = (
@@ -114,3 +114,11 @@ def test_figures_are_not_kept_by_pyplot(result):
         view(result, "en")
     assert len(plt.get_fignums()) == before
     assert torch.equal(result.weights[0], result.extras["attentions"][1, 8])
+
+
+@pytest.mark.parametrize(
+    "view", ["head_view", "average_view", "rollout_view", "thumbnails_view", "lines_view"]
+)
+def test_lab_views_fit_their_canvas(result, view):
+    # The PNG is the canvas as laid out, not cropped to its content: nothing may reach past it.
+    assert overflow_px(getattr(model, view)(result, "en")) <= 2.0

@@ -33,7 +33,7 @@ def draw(result: Result, lang: str) -> Figure:
         (e["decoder_self"], tgt, tgt, "tgt_query", "tgt_key", "decoder_self"),
         (result.weights, tgt, src, "tgt_query", "src_key", "cross"),
     )
-    with kit.canvas(7.6, 0.9 + 2.7 * H) as fig:
+    with kit.canvas(7.6, 0.9 + 2.7 * H, layout="compressed") as fig:
         axes = fig.subplots(H, 3, squeeze=False)
         for col, (w, rows, cols, y_name, x_name, name) in enumerate(kinds):
             for h in range(H):

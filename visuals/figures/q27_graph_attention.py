@@ -77,7 +77,7 @@ def _draw_graph(ax: Axes, result: Result, lang: str) -> None:
 def draw(result: Result, lang: str) -> Figure:
     """The graph around the focus entity (arrows ∝ α, head 1) above the (n, n) neighbour matrix."""
     names = list(result.query_labels)
-    with kit.canvas(7.6, 11.5) as fig:
+    with kit.canvas(7.6, 10.6, layout="compressed") as fig:
         ax_g, ax_m = fig.subplots(2, 1, height_ratios=[0.8, 1.15])
         _draw_graph(ax_g, result, lang)
         im = kit.matrix(ax_m, result.weights[0].numpy(), names, names, room=0.7)

@@ -10,7 +10,7 @@ from engine.registry import all_demos
 from tests.unit.figures.drawn import CJK, smallest_px, texts
 from visuals import render, to_png
 from visuals.figures import figure_for
-from visuals.style import MIN_PX
+from visuals.style import MIN_PX, overflow_px
 
 
 @pytest.mark.parametrize("name", sorted(all_demos()))
@@ -32,3 +32,11 @@ def test_figure_renders_legibly_in_both_languages(demo_result, name, lang):
     assert px >= MIN_PX, f"{name} ({lang}): {text!r} is {px:.1f} px on a 700-px column"
     if lang == "zh":
         assert any(CJK.search(t) for t in texts(fig)), f"{name}: no Chinese in the zh figure"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("name", sorted(all_demos()))
+def test_nothing_is_drawn_outside_the_canvas(demo_result, name, lang):
+    # The PNG is the canvas as laid out (one draw, no tight crop): a label past its edge is cut.
+    out = overflow_px(render(demo_result(name), lang))
+    assert out <= 2.0, f"{name} ({lang}): drawn {out:.1f} px beyond the canvas at 100 dpi"
