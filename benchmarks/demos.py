@@ -1,8 +1,18 @@
-"""``atlas bench demos``: every demo at its defaults — its first call in a fresh process, its warm
-compute time (median of repeats) and the time its figure takes to draw (``visuals.render``) —
-and a sweep over each parameter's range (:func:`sweep_values`: 5 values of every number, every
-choice, both booleans; text stays at its default): the p95 of warm compute + render over the
-sweep, next to the defaults' median of compute + render.
+"""``atlas bench demos``: every demo at its defaults and over a sweep of its parameters, timed
+as the Study page pays for it.
+
+Per demo: its first call in a fresh process, its warm compute time (median of repeats), and the
+two pictures a slider change costs the server —
+
+- **live**: compute + the Vega-Lite spec of the hover chart (:func:`visuals.hover.hover_spec`),
+  the picture that follows the slider; the learner's browser draws it from the numbers. A
+  demo whose matrix is too large to send as data (:func:`visuals.hover.fits`) has no live
+  chart: its PNG is its picture, and its live columns are empty.
+- **figure**: compute + every panel drawn by matplotlib and encoded as the page's PNG
+  (:func:`visuals.render_png`), shown below the live chart.
+
+Each is reported as the median at the defaults and the p95 over the sweep (:func:`sweep_values`:
+5 values of every number, every choice, both booleans; text stays at its default).
 
 Each demo runs in its own Python process, so the first call pays for everything a learner's
 first visit pays for (reading shipped toy weights, building tables) except importing the
@@ -30,28 +40,34 @@ import json, sys, time
 start = time.perf_counter()
 from engine.devices import median_ms, resolve_device, timed
 from engine.registry import get_demo, run_demo
-import visuals
-from benchmarks.demos import compute_and_render_ms, p95, sweep_points
+from benchmarks.demos import figure_ms, live_ms, p95, sweep_points
 spec = get_demo(sys.argv[1])
 imported = time.perf_counter()
 name, device, repeats, sweep = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
 dev = resolve_device(device)
 result, first_ms = timed(lambda: run_demo(name, device=device), dev)
-first = first_ms / 1000
 warm = median_ms(lambda: run_demo(name, device=device), dev, repeats, warmup=False)
-render = median_ms(lambda: visuals.render(result, "en"), dev, repeats)
-row = {"demo": name, "import_s": round(imported - start, 3), "first_call_s": round(first, 3),
-       "warm_ms": round(warm, 2), "render_ms": round(render, 1)}
-both = [compute_and_render_ms(name, {}, device) for _ in range(repeats)]
-row["default_ms"] = round(sorted(both)[len(both) // 2], 1)
+row = {"demo": name, "import_s": round(imported - start, 3), "first_call_s": round(first_ms / 1000, 3),
+       "warm_ms": round(warm, 2)}
+med = lambda xs: sorted(xs)[len(xs) // 2]
+figure_ms(name, {}, device)  # the first figure loads fonts and builds colour maps: not a slider step
+live_ms(name, {}, device)  # the first chart imports Altair and validates its skeleton
+live = [live_ms(name, {}, device) for _ in range(repeats)]
+row["live_ms"] = None if None in live else round(med(live), 1)
+row["figure_ms"] = round(med([figure_ms(name, {}, device) for _ in range(repeats)]), 1)
 if sweep:
-    times, refused = [], 0
+    lives, figures, refused = [], [], 0
     for p in sweep_points(spec):
         try:
-            times.append(compute_and_render_ms(name, p, device))
+            lives.append(live_ms(name, p, device))
+            figures.append(figure_ms(name, p, device))
         except ValueError:  # a combination the demo refuses (d_model not divisible by h, ...)
             refused += 1
-    row["sweep_n"], row["sweep_p95_ms"], row["sweep_refused"] = len(times), round(p95(times), 1), refused
+    shown = [t for t in lives if t is not None]
+    row["live_p95_ms"] = round(p95(shown), 1) if shown else None
+    row["live_n"] = len(shown)
+    row["figure_p95_ms"] = round(p95(figures), 1)
+    row["sweep_n"], row["sweep_refused"] = len(figures), refused
 print(json.dumps(row))
 """
 SWEEP_VALUES = 5  # values per numeric parameter, its bounds included
@@ -78,14 +94,27 @@ def sweep_points(d: Demo) -> list[dict[str, Any]]:
     return [{p.name: v} for p in d.params for v in sweep_values(p) if v != p.default]
 
 
-def compute_and_render_ms(name: str, params: dict[str, Any], device: str = "cpu") -> float:
-    """Wall time of one ``run_demo`` + ``visuals.render`` (figure drawn to pixels), in ms."""
-    import visuals
+def live_ms(name: str, params: dict[str, Any], device: str = "cpu") -> float | None:
+    """Wall time (ms) of one ``run_demo`` + the hover chart's spec, as JSON text for the browser;
+    ``None`` when the matrix is too large for a live chart (the PNG is then the picture)."""
     from engine.registry import run_demo
+    from visuals.hover import fits, hover_spec
 
     start = time.perf_counter()
-    fig = visuals.render(run_demo(name, params, device), "en")
-    fig.canvas.draw()  # matplotlib lays out and rasterises only when asked: ask, as the PNG does
+    result = run_demo(name, params, device)
+    if not fits(result):
+        return None
+    json.dumps(hover_spec(result, "en"))  # what the server sends: the spec, serialised
+    return (time.perf_counter() - start) * 1000
+
+
+def figure_ms(name: str, params: dict[str, Any], device: str = "cpu") -> float:
+    """Wall time (ms) of one ``run_demo`` + the full figure as the page's PNG bytes."""
+    from engine.registry import run_demo
+    from visuals import render_png
+
+    start = time.perf_counter()
+    render_png(run_demo(name, params, device), "en")
     return (time.perf_counter() - start) * 1000
 
 
@@ -98,8 +127,8 @@ def p95(xs: list[float]) -> float:
 
 
 def measure(name: str, device: str = "cpu", repeats: int = 5, sweep: bool = True) -> dict:
-    """One demo in a fresh interpreter: first call, warm compute and render ms, the defaults'
-    compute + render median ``default_ms`` and (``sweep``) its p95 over the sweep."""
+    """One demo in a fresh interpreter: first call, warm compute, the live chart's and the full
+    figure's medians at the defaults and (``sweep``) their p95 over the sweep."""
     proc = subprocess.run(
         [sys.executable, "-c", CHILD, name, device, str(repeats), "1" if sweep else "0"],
         cwd=ROOT,
@@ -120,23 +149,41 @@ def run(device: str = "cpu", quick: bool = False, names: list[str] | None = None
     return [measure(n, device, 2 if quick else 5, not quick) for n in names or list(all_demos())]
 
 
+def _ms(v: float | None, width: int) -> str:
+    return f"{v:>{width}.1f}" if isinstance(v, (int, float)) else f"{'—':>{width}}"
+
+
 def table(rows: list[dict]) -> str:
-    """The rows as a fixed-width text table, slowest first call first."""
+    """The rows as a fixed-width text table, slowest full figure first, then a summary line."""
     head = (
-        f"{'demo':<30} {'first call s':>12} {'warm ms':>9} {'render ms':>10} {'import s':>9}"
-        f" {'default p50 ms':>14} {'sweep p95 ms':>12} {'points':>6}"
+        f"{'demo':<30} {'first call s':>12} {'warm ms':>9} {'live p50':>9} {'live p95':>9}"
+        f" {'figure p50':>10} {'figure p95':>10} {'points':>6}"
     )
     lines = [head, "-" * len(head)]
-    for r in sorted(rows, key=lambda r: -r.get("first_call_s", float("inf"))):
+    for r in sorted(rows, key=lambda r: -r.get("figure_ms", float("inf"))):
         if "error" in r:
             lines.append(f"{r['demo']:<30} error: {r['error']}")
             continue
         lines.append(
             f"{r['demo']:<30} {r['first_call_s']:>12.3f} {r['warm_ms']:>9.2f} "
-            f"{r['render_ms']:>10.1f} {r['import_s']:>9.2f} {r.get('default_ms', 0):>14.1f}"
-            f" {r.get('sweep_p95_ms', float('nan')):>12.1f} {r.get('sweep_n', 0):>6}"
+            f"{_ms(r.get('live_ms'), 9)} {_ms(r.get('live_p95_ms'), 9)} "
+            f"{_ms(r.get('figure_ms'), 10)} {_ms(r.get('figure_p95_ms'), 10)} {r.get('sweep_n', 0):>6}"
         )
+    lines.append(summary(rows))
     return "\n".join(lines)
+
+
+def summary(rows: list[dict]) -> str:
+    """Medians across demos and how many meet 100 ms (defaults) and 250 ms (sweep p95)."""
+    ok = [r for r in rows if "error" not in r]
+    parts = []
+    for col, limit in (("live_ms", 100), ("live_p95_ms", 250), ("figure_ms", 100),
+                       ("figure_p95_ms", 250), ("first_call_s", 1)):  # fmt: skip
+        xs = sorted(r[col] for r in ok if isinstance(r.get(col), (int, float)))
+        if xs:
+            meet = sum(x <= limit for x in xs)
+            parts.append(f"{col}: median {xs[len(xs) // 2]:g}, {meet}/{len(xs)} ≤ {limit}")
+    return "summary — " + "; ".join(parts)
 
 
 if __name__ == "__main__":

@@ -67,8 +67,8 @@ def test_bench_demos_measures_a_first_call_in_a_fresh_process(capsys):
     assert out[0].split()[:3] == ["demo", "first", "call"]
     row = json.loads(out[-1])["result"][0]
     assert row["demo"] == "attention_pooling_classifier"
-    assert set(row) == {"demo", "import_s", "first_call_s", "warm_ms", "render_ms", "default_ms"}
-    assert row["warm_ms"] > 0 and row["render_ms"] > 0
+    assert set(row) == {"demo", "import_s", "first_call_s", "warm_ms", "live_ms", "figure_ms"}
+    assert row["warm_ms"] > 0 and row["figure_ms"] > row["live_ms"] > 0  # a PNG costs more
     assert row["first_call_s"] < 10  # loads shipped weights: no training (which took ~10 s)
 
 
@@ -92,14 +92,16 @@ def test_the_sweep_covers_every_parameter_range_and_choice():
 
 def test_bench_demos_sweeps_and_reports_the_p95(capsys):
     assert main(["bench", "demos", "--demo", "softmax_temperature"]) == 0
-    row = json.loads(capsys.readouterr().out.splitlines()[-1])["result"][0]
+    out = capsys.readouterr().out.splitlines()
+    row = json.loads(out[-1])["result"][0]
     from benchmarks.demos import sweep_points
     from engine.registry import get_demo
 
     assert row["sweep_n"] + row["sweep_refused"] == len(
         sweep_points(get_demo("softmax_temperature"))
     )
-    assert row["sweep_p95_ms"] > 0 and row["default_ms"] > 0
+    assert row["figure_p95_ms"] > 0 and row["live_p95_ms"] > 0 and row["live_n"] == row["sweep_n"]
+    assert "figure_ms: median" in out[-2]  # the summary line under the table
 
 
 def test_bench_class_is_wired_to_the_class_benchmark(monkeypatch, capsys):
@@ -130,3 +132,17 @@ def test_bench_all_does_not_start_a_class(monkeypatch):
 def test_toys_train_refuses_an_unknown_name(capsys):
     assert main(["toys", "train", "warp_drive"]) == 2
     assert "unknown toy warp_drive; known: sentiment" in capsys.readouterr().err
+
+
+def test_bench_demos_table_marks_a_demo_without_a_live_chart_and_counts_the_targets():
+    from benchmarks.demos import table
+
+    rows = [
+        {"demo": "a", "first_call_s": 0.1, "warm_ms": 1.0, "live_ms": 5.0, "figure_ms": 300.0},
+        {"demo": "b", "first_call_s": 2.0, "warm_ms": 1.0, "live_ms": None, "figure_ms": 90.0},
+    ]
+    lines = table(rows).splitlines()
+    assert lines[2].split()[0] == "a" and lines[3].split()[3] == "—"  # slowest figure first
+    assert "live_ms: median 5, 1/1 ≤ 100" in lines[-1]
+    assert "figure_ms: median 300, 1/2 ≤ 100" in lines[-1]
+    assert "first_call_s: median 2, 1/2 ≤ 1" in lines[-1]
