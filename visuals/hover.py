@@ -49,7 +49,9 @@ def _labels(labels: tuple[str, ...]) -> str:
 
 def hover_heatmap(result: Result, lang: str = "en", head: int = 0) -> alt.Chart:
     """Vega-Lite heatmap of head ``head``: tooltip (query, key, weight), hovered row highlighted."""
-    return _chart(result.query_labels, result.key_labels, lang, alt.Data(values=cells(result, head)))
+    return _chart(
+        result.query_labels, result.key_labels, lang, alt.Data(values=cells(result, head))
+    )
 
 
 def hover_spec(result: Result, lang: str = "en", head: int = 0) -> dict[str, Any]:
