@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from views.common import PAGES, page_title
+from views import warm
+from views.common import PAGES, bank, page_title
 
 st.set_page_config(page_title="Attention Atlas", page_icon="🔭", layout="wide")
+warm.start(bank())  # once per process: every question's default pictures, in quiet moments
 pages = [
     st.Page(path, title=page_title(slug), url_path=slug, default=(i == 0))
     for i, (slug, path) in enumerate(PAGES)
 ]
-st.navigation(pages).run()
+with warm.busy():
+    st.navigation(pages).run()

@@ -6,6 +6,7 @@ Shared by the browser tests and the class benchmark. The server's output goes to
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -96,3 +97,23 @@ def rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(pid: int, below: float = 0.05, quiet_s: float = 2.0, timeout: float = 300.0) -> float:
+    """Wait until the process uses under ``below`` of a core for ``quiet_s`` seconds (its
+    warm-up done); returns the seconds waited."""
+    start = last = time.monotonic()
+    used = cpu_seconds(pid)
+    while time.monotonic() - start < timeout:
+        time.sleep(quiet_s)
+        now, busy = time.monotonic(), cpu_seconds(pid)
+        if (busy - used) / (now - last) < below:
+            return now - start
+        last, used = now, busy
+    raise TimeoutError(f"process {pid} still busy after {timeout:.0f} s")

@@ -15,8 +15,6 @@ import math
 import torch
 from torch import nn
 
-from engine.devices import seeded
-
 
 class SeedAttentionModule(nn.Module):
     """As in the study text: softmax(Q Kᵀ) V — unscaled, 2-D inputs (L, d) only."""
@@ -74,10 +72,11 @@ def build_pair(
 ) -> tuple[SeedAttentionModule, ScaledAttentionModule]:
     """Both modules with identical weights drawn from ``seed`` on the CPU, moved to ``device``.
 
-    Built under a forked global generator, so building them leaves its state untouched.
+    nn's own initialisation is skipped (``skip_init``: every weight is drawn below), so building
+    them neither costs a second draw nor touches the global generator.
     """
-    with seeded(seed):  # nn's own initialisation, overwritten below, draws from here
-        seed_m, fixed_m = SeedAttentionModule(d_model), ScaledAttentionModule(d_model)
+    seed_m = nn.utils.skip_init(SeedAttentionModule, d_model)
+    fixed_m = nn.utils.skip_init(ScaledAttentionModule, d_model)
     fill_linears_(seed_m, seed)
     fixed_m.load_state_dict(seed_m.state_dict())  # same names, same numbers
     return seed_m.to(device), fixed_m.to(device)

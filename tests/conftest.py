@@ -9,6 +9,9 @@ import matplotlib
 import pytest
 
 matplotlib.use("Agg")
+# No background warm-up of every question's pictures (views.warm) in test processes and the
+# servers they start: it would compete with the tests for the CPU. tests/app/test_warm.py runs it.
+os.environ.setdefault("ATLAS_WARM", "0")
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -107,7 +107,7 @@ def demo_spec(name: str) -> Demo:
 
 # Bounded caches shared by every learner: a result holds up to 4 × 288 × 288 floats (1.3 MB), a
 # PNG ≈ 100 kB, a hover chart up to 64 × 64 records (≈ 0.4 MB); the bounds cap the memory.
-RUN_ENTRIES, PNG_ENTRIES, CHART_ENTRIES = 256, 96, 96
+RUN_ENTRIES, PNG_ENTRIES, CHART_ENTRIES = 256, 192, 192  # room for the warm-up (views.warm)
 
 
 @st.cache_data(show_spinner=False, max_entries=RUN_ENTRIES)

@@ -22,6 +22,7 @@ from views.common import (
     query_number,
     tr,
 )
+from views.warm import busy
 
 
 def question_picker_ui(questions: tuple[Question, ...], lang: str) -> Question:
@@ -194,6 +195,11 @@ def param_widget(spec: ParamSpec, value, key: str, lang: str):
 @st.fragment
 def demo_ui(q: Question, link: DemoLink, d: Demo, device: str, lang: str) -> None:
     """Parameter widgets, the live figure with device and time, PNG download, and the source that ran."""
+    with busy():
+        _demo_ui(q, link, d, device, lang)
+
+
+def _demo_ui(q: Question, link: DemoLink, d: Demo, device: str, lang: str) -> None:
     start = d.check_params(link.params)
     figure_slot = st.container()  # drawn above the widgets, filled once they are read
     with st.expander(tr("参数", "Parameters"), expanded=True):
@@ -212,7 +218,8 @@ def demo_ui(q: Question, link: DemoLink, d: Demo, device: str, lang: str) -> Non
         # The live picture first: the browser draws it from the numbers, so it follows a slider
         # at the cost of the computation alone; the full figure (all panels, matplotlib) follows.
         st.caption(_caption(result))
-        head = head_choice_ui(result, lang, f"head:{q.id}:{d.name}")
+        with st.columns([1, 2])[0]:  # a narrow picker, not one across the page
+            head = head_choice_ui(result, lang, f"head:{q.id}:{d.name}")
         hover_chart_ui(result, lambda: demo_chart(*key, lang, head))
         facts_ui(result, d, lang)
         st.image(demo_png(*key, lang), width="stretch")

@@ -22,7 +22,7 @@ WORDS = {
     "key": bi("键（被注意）", "key (attended to)"),
     "weight": bi("注意力权重", "attention weight"),
 }
-CELL_PX = 26  # a cell's side; the chart grows with the matrix up to MAX_PX
+CELL_PX = 30  # a cell's side; the chart grows with the matrix up to MAX_PX
 MAX_PX = 640
 MAX_CELLS = 64 * 64  # larger matrices stay a PNG only: the chart would send too many records
 

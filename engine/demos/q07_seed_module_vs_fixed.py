@@ -7,6 +7,7 @@ The original also raises on a batch (N, L, d), because ``Tensor.t()`` is 2-D onl
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -34,6 +35,20 @@ def compare_at(
     # the original needs one 2-D call per sentence
     w_seed = torch.stack([seed_m(s, s, s)[1] for s in x])
     return w_seed, w_fixed
+
+
+@functools.lru_cache(maxsize=64)
+def entropy_curve(
+    n_tokens: int, seed: int, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean row entropy of both modules at every d of D_VALUES.  → (len(D_VALUES),) twice.
+
+    Kept per (L, seed, device): the curve does not read the chosen d, so moving that slider
+    does not build the twenty modules of the curve again."""
+    curve = [compare_at(d, n_tokens, seed, device) for d in D_VALUES]
+    seed_h = torch.stack([entropy(s).mean() for s, _ in curve]).cpu()
+    fixed_h = torch.stack([entropy(f).mean() for _, f in curve]).cpu()
+    return seed_h, fixed_h
 
 
 def batch_error(d: int, device: torch.device) -> str:
@@ -84,9 +99,7 @@ def seed_module_vs_fixed_demo(
 ) -> Result:
     """Heatmaps at the chosen d, mean row entropy of both modules as d grows, the batch error."""
     w_seed, w_fixed = compare_at(d_model, n_tokens, seed, device)
-    curve = [compare_at(d, n_tokens, seed, device) for d in D_VALUES]
-    seed_h = torch.stack([entropy(s).mean() for s, _ in curve]).cpu()
-    fixed_h = torch.stack([entropy(f).mean() for _, f in curve]).cpu()
+    seed_h, fixed_h = entropy_curve(n_tokens, seed, device)
     facts = {
         "d_model": d_model,
         "L": n_tokens,

@@ -11,6 +11,7 @@ Shapes: L queries, S keys (L = S here), d size; M samples.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -95,20 +96,43 @@ def learning_race(
     V: torch.Tensor, target: int, tau: float, seed: int, steps: int = 120, lr: float = 0.5
 ) -> dict[str, list[float]]:
     """p(target) after every SGD step, for each method, starting from uniform θ = 0.  V (S, d)."""
+    return {m: race_curve(m, V, target, tau, seed, steps, lr) for m in METHODS}
+
+
+def race_curve(
+    method: str, V: torch.Tensor, target: int, tau: float, seed: int, steps: int = 120,
+    lr: float = 0.5,
+) -> list[float]:  # fmt: skip
+    """p(target) after every SGD step of one method, from uniform θ = 0.  V (S, d)."""
     U = torch.rand(steps, V.size(0), generator=torch.Generator().manual_seed(seed)).to(V.device)
-    curves = {}
-    for method in METHODS:
-        theta = torch.zeros(V.size(0), device=V.device, requires_grad=True)
-        baseline, curve = 0.0, []
-        for t in range(steps):
-            loss, reward = race_loss(method, theta, V, target, U[t], tau, baseline)
-            (grad,) = torch.autograd.grad(loss, theta)
-            with torch.no_grad():
-                theta.sub_(lr * grad)  # one plain SGD step: θ ← θ − η ∇θ loss
-            baseline = baseline if reward is None else 0.9 * baseline + 0.1 * reward
-            curve.append(float(stable_softmax(theta.detach())[target]))
-        curves[method] = curve
-    return curves
+    theta = torch.zeros(V.size(0), device=V.device, requires_grad=True)
+    baseline, curve = 0.0, []
+    for t in range(steps):
+        loss, reward = race_loss(method, theta, V, target, U[t], tau, baseline)
+        (grad,) = torch.autograd.grad(loss, theta)
+        with torch.no_grad():
+            theta.sub_(lr * grad)  # one plain SGD step: θ ← θ − η ∇θ loss
+        baseline = baseline if reward is None else 0.9 * baseline + 0.1 * reward
+        curve.append(float(stable_softmax(theta.detach())[target]))
+    return curve
+
+
+def _layer(n_tokens: int, seed: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """The scores (L, S) of one self-attention layer on the toy sentence, and its values (S, d)."""
+    d = 16
+    x = toy_embeddings(n_tokens, 3 * d, seed, device)  # (L, 3d)
+    q, k, v = x.split(d, dim=-1)  # (L, d) each
+    return q @ k.T / math.sqrt(d), v
+
+
+@functools.lru_cache(maxsize=128)
+def _race(method: str, n_tokens: int, tau: float, seed: int, device: torch.device) -> list[float]:
+    """One method's race on the demo's layer, kept: the race reads neither k nor the number of
+    samples, and only Gumbel-softmax reads τ (the others are keyed with τ = 0), so moving
+    those sliders does not run it again."""
+    scores, v = _layer(n_tokens, seed, device)
+    target = int(stable_softmax(scores)[0].argmin())
+    return race_curve(method, v / v.norm(dim=-1, keepdim=True), target, tau, seed)
 
 
 def five_ways(scores: torch.Tensor, tau: float, k: int, samples: int, seed: int) -> torch.Tensor:
@@ -189,14 +213,15 @@ def soft_vs_hard_demo(
     device: torch.device, n_tokens: int, temperature: float, top_k: int, samples: int, seed: int
 ) -> Result:
     """Five ways to turn one layer's scores into weights, and a race to learn a selection."""
-    L, d = n_tokens, 16
-    x = toy_embeddings(L, 3 * d, seed, device)  # (L, 3d)
-    q, k, v = x.split(d, dim=-1)  # (L, d) each
-    scores = q @ k.T / math.sqrt(d)  # (L, S)
+    L = n_tokens
+    scores, _ = _layer(n_tokens, seed, device)  # (L, S)
     weights = five_ways(scores, temperature, top_k, samples, seed + 1)  # (5, L, S)
     soft, freq = weights[0], weights[2]
     target = int(soft[0].argmin())  # the key query 0 likes least
-    curves = learning_race(v / v.norm(dim=-1, keepdim=True), target, temperature, seed)
+    curves = {  # learning_race(v / ‖v‖, target, τ, seed), one method at a time, kept (_race)
+        m: list(_race(m, n_tokens, temperature if m == METHODS[2] else 0.0, seed, device))
+        for m in METHODS
+    }
     facts = {
         "samples": samples,
         "max_abs_freq_minus_softmax": round(float((freq - soft).abs().max()), 4),

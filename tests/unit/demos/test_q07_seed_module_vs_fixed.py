@@ -61,3 +61,16 @@ def test_unscaled_softmax_saturates_as_d_grows():
     assert r.facts["seed_module_on_batch"].startswith("RuntimeError")
     assert r.weights[0].max() > 0.99  # a saturated, nearly one-hot row
     assert entropy(torch.full((3, 4), 0.25)).mean().item() == pytest.approx(math.log(4))
+
+
+def test_the_entropy_curve_is_kept_across_d_and_equals_a_fresh_one():
+    from engine.demos import q07_seed_module_vs_fixed as m
+    from engine.softmax import entropy
+
+    r = run_demo("seed_module_vs_fixed", {"n_tokens": 6, "seed": 5})
+    misses = m.entropy_curve.cache_info().misses
+    run_demo("seed_module_vs_fixed", {"n_tokens": 6, "seed": 5, "d_model": 64})
+    assert m.entropy_curve.cache_info().misses == misses  # the curve does not read d
+    fresh = [m.compare_at(d, 6, 5, torch.device("cpu")) for d in m.D_VALUES]
+    expect = torch.stack([entropy(f).mean() for _, f in fresh])
+    torch.testing.assert_close(r.extras["entropy_fixed"], expect)

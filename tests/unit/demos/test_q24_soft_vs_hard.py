@@ -70,3 +70,18 @@ def test_soft_vs_hard_demo():
     torch.testing.assert_close(r.weights.sum(-1), torch.ones(5, 6))
     assert r.facts["p_target_after_race_soft"] > 0.5
     assert r.facts["p_target_after_race_reinforce"] > 0.5
+
+
+def test_the_kept_race_is_the_race_run_afresh_and_k_or_samples_do_not_rerun_it():
+    from engine.demos import q24_soft_vs_hard as m
+
+    r = run_demo("soft_vs_hard", {"temperature": 0.7, "seed": 3})
+    scores, v = m._layer(8, 3, torch.device("cpu"))
+    target = int(torch.softmax(scores, -1)[0].argmin())
+    fresh = m.learning_race(v / v.norm(dim=-1, keepdim=True), target, 0.7, 3)
+    assert r.extras["curves"] == fresh
+    runs = m._race.cache_info().misses
+    run_demo("soft_vs_hard", {"temperature": 0.7, "seed": 3, "top_k": 3, "samples": 500})
+    assert m._race.cache_info().misses == runs  # nothing the race reads changed
+    run_demo("soft_vs_hard", {"temperature": 0.9, "seed": 3})
+    assert m._race.cache_info().misses == runs + 1  # τ: only the Gumbel-softmax race again

@@ -1,0 +1,113 @@
+"""Every question's default pictures, computed once per process in the background at start.
+
+A learner's first visit to a question then finds its result, hover chart and PNG in the shared
+caches of :mod:`views.common`. The work yields to learners: it runs on one low-priority thread
+and starts each picture only while no page script is running (:func:`busy` marks the runs), so
+it never delays a page. ``ATLAS_WARM=0`` turns it off (the test suite does).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from engine.registry import get_demo
+from quiz.bank import Bank
+from views.common import demo_chart, demo_png, demo_run, frozen
+from visuals.hover import fits
+
+log = logging.getLogger("atlas")
+
+LANGS = ("en", "zh")
+POLL_S = 0.05  # how often a waiting warm-up looks again for a quiet moment
+_active = 0  # page script runs in progress in this process
+_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def busy() -> Iterator[None]:
+    """Mark a page script run (or fragment rerun) as in progress; the warm-up waits for none."""
+    global _active
+    with _lock:
+        _active += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _active -= 1
+
+
+def quiet() -> bool:
+    """Whether no page script is running now."""
+    return _active == 0
+
+
+Key = tuple[str, tuple[tuple[str, Any], ...], str]
+
+
+def default_keys(bank: Bank, device: str = "cpu") -> list[Key]:
+    """The cache key of every demo of every question at the parameters its question sets."""
+    keys: list[Key] = []
+    for q in bank.questions:
+        for link in q.demo:
+            d = get_demo(link.name)
+            key = (d.name, frozen(d.check_params(link.params)), device)
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+@dataclass
+class Warmup:
+    """Progress of one process's warm-up (read by the tests and the log)."""
+
+    total: int
+    done: int = 0
+    failed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    finished: threading.Event = field(default_factory=threading.Event)
+
+
+def warm(keys: list[Key], progress: Warmup, langs: tuple[str, ...] = LANGS) -> None:
+    """Compute each key's result, hover chart and PNG in every language, in quiet moments."""
+    with contextlib.suppress(OSError, AttributeError):  # Linux: this thread alone, lowest priority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    start = time.perf_counter()
+    for key in keys:
+        for lang in langs:
+            while not quiet():
+                time.sleep(POLL_S)
+            try:
+                if fits(demo_run(*key)):
+                    demo_chart(*key, lang, 0)
+                demo_png(*key, lang)
+            except Exception:  # one broken demo must not stop the rest; the page shows its error
+                progress.failed.append(f"{key[0]} ({lang})")
+                log.exception("warm-up of %s (%s) failed", key[0], lang)
+        progress.done += 1
+    progress.seconds = time.perf_counter() - start
+    log.info("warm-up: %d demos in %.1f s", progress.done, progress.seconds)
+    progress.finished.set()
+
+
+def enabled() -> bool:
+    return os.environ.get("ATLAS_WARM", "1") != "0"
+
+
+@st.cache_resource(show_spinner=False)
+def start(_bank: Bank, device: str = "cpu") -> Warmup | None:
+    """Start the warm-up once per process (``None`` when ``ATLAS_WARM=0``)."""
+    if not enabled():
+        return None
+    keys = default_keys(_bank, device)
+    progress = Warmup(total=len(keys))
+    threading.Thread(target=warm, args=(keys, progress), name="atlas-warm", daemon=True).start()
+    return progress
