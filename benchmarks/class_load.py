@@ -25,13 +25,16 @@ from benchmarks.serve import CHROMIUM, CHROMIUM_ARGS, rss_mb, start_app, stop, w
 TIMEOUT_S = 60.0
 POLL_MS = 50  # how often a tab looks for the change (the same for both apps)
 IMG = '[data-testid="stImage"] img'
-CHART = '[data-testid="stVegaLiteChart"] canvas'
+CHART = '[data-testid="stVegaLiteChart"]'
 # In every tab: snap() is (live picture, image) as strings that change when they are redrawn.
+# The chart is SVG: its cells' accessible labels carry every weight shown.
 SNAP_JS = f"""
 window.__snap = () => {{
   const c = document.querySelector('{CHART}'), i = document.querySelector('{IMG}');
   const img = i && i.complete ? i.src : null;
-  return [c && c.width ? c.toDataURL() : img, img];
+  const cells = c ? [...c.querySelectorAll('path[role="graphics-symbol"]')] : [];
+  const chart = cells.length ? cells.map(p => p.getAttribute('aria-label')).join('|') : null;
+  return [chart ?? img, img];
 }};
 """
 SHOWN_JS = "() => window.__snap()[0] !== null"

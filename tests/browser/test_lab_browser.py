@@ -132,3 +132,25 @@ def test_chinese_lab(app_server, browser_page, artifacts):
     wait_for_app(page)
     wait_for_new_image(page, src)
     shoot(page, artifacts, "lab-model_patterns-zh")
+
+
+def test_hovering_a_cell_of_the_single_head_reads_its_exact_weight(
+    app_server, browser_page, artifacts
+):
+    from engine.bert import load_bert
+    from engine.lab import DEFAULT_TEXT, lab_result
+
+    from .test_study_browser import cell, tooltip_rows
+
+    page = browser_page
+    open_lab(page, app_server)
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.scroll_into_view_if_needed()
+    expected = lab_result(load_bert(), DEFAULT_TEXT, 1, 3)  # the page opens on layer 1, head 3
+    q, k = 4, 3
+    cell(chart, q, k).hover()
+    tip = tooltip_rows(page)
+    page.screenshot(path=str(artifacts / "lab-hover-en.png"))
+    assert tip["query (attending)"] == f"{q} · {expected.query_labels[q]}"
+    assert tip["key (attended to)"] == f"{k} · {expected.key_labels[k]}"
+    assert tip["attention weight"] == f"{float(expected.weights[0, q, k]):.4f}"
