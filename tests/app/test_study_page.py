@@ -240,3 +240,18 @@ def test_every_figure_gets_the_page_width_below_the_answer():
         assert not at.exception
         assert len(at.columns) == 0
         assert at.get("image")[0].proto.imgs[0].url
+
+
+def element_types(node) -> list[str]:
+    """The element types under ``node`` in page order."""
+    children = getattr(node, "children", None)
+    if children is None:
+        return [node.type]
+    return [t for _, child in sorted(children.items()) for t in element_types(child)]
+
+
+def test_the_live_chart_comes_before_the_full_figure():
+    # The chart follows a slider at the cost of the computation alone; the PNG comes after it.
+    order = element_types(study(4, "en").main)
+    assert "vega_lite_chart" in order and "image" in order
+    assert order.index("vega_lite_chart") < order.index("image")
