@@ -53,7 +53,7 @@ lint: test-deps
 
 test: test-deps system-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 clean:
 	rm -rf $(VENV) .pytest_cache

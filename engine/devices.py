@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -68,11 +69,36 @@ def one_cpu_thread() -> Iterator[None]:
     waits for its slowest thread: one thread trains toy models faster and times more steadily.
     """
     before = torch.get_num_threads()
+    if before == 1:  # already (a server sets it once: serve_threads), nothing to restore
+        yield
+        return
     torch.set_num_threads(1)
     try:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+THREADS_ENV = "ATLAS_TORCH_THREADS"
+
+
+def serve_threads() -> int:
+    """Set PyTorch's intra-op threads for a server, once: ``$ATLAS_TORCH_THREADS``, default 1.
+
+    A server's concurrency comes from its learners — each session computes on its own thread —
+    and its calls are small, so one intra-op thread per call keeps every core busy with useful
+    work instead of threads waiting for each other; it also makes :func:`one_cpu_thread` a no-op,
+    so concurrent calls never race to set and restore the process-wide thread count.
+    """
+    raw = os.environ.get(THREADS_ENV, "1")
+    try:
+        n = int(raw)
+    except ValueError:
+        raise ValueError(f"{THREADS_ENV}={raw!r}: give a whole number of threads, e.g. 1") from None
+    if not 1 <= n <= (os.cpu_count() or 1) * 4:
+        raise ValueError(f"{THREADS_ENV}={n}: choose between 1 and {(os.cpu_count() or 1) * 4}")
+    torch.set_num_threads(n)
+    return n
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from engine.devices import available_devices
+from engine.devices import available_devices, serve_threads
 from engine.registry import Demo, get_demo, run_demo
 from engine.result import Result
 from quiz.bank import Bank, load_bank
@@ -99,6 +99,12 @@ def questions_dir() -> Path:
 def bank(directory: str | None = None) -> Bank:
     """The question bank, loaded and validated once per process (per directory)."""
     return load_bank(Path(directory) if directory else questions_dir(), strict=False)
+
+
+@st.cache_resource(show_spinner=False)
+def server_threads() -> int:
+    """PyTorch's intra-op threads for this server process, set once (engine.devices.serve_threads)."""
+    return serve_threads()
 
 
 def demo_spec(name: str) -> Demo:
