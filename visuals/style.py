@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import threading
 from collections.abc import Iterator
 
 import matplotlib
@@ -93,9 +94,18 @@ def sizes(width_in: float) -> dict[str, float]:
     }
 
 
+# matplotlib's rcParams are one global dict and every learner's page runs on its own thread: a
+# figure built or drawn while another thread's ``rc_context`` is open (or closing) would take
+# that figure's text sizes. So one thread at a time is inside :func:`style`; matplotlib's work
+# holds the GIL anyway, so this costs the server little throughput.
+_RC_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def style(width_in: float | None = None) -> Iterator[None]:
-    """Fonts with per-glyph CJK fallback (and, given the figure's width, its text sizes)."""
+    """Fonts with per-glyph CJK fallback (and, given the figure's width, its text sizes).
+
+    Held by one thread at a time (figures are built and drawn inside it)."""
     rc = {
         "font.family": font_families(),
         "axes.unicode_minus": False,
@@ -105,7 +115,7 @@ def style(width_in: float | None = None) -> Iterator[None]:
     }
     if width_in is not None:
         rc.update(sizes(width_in))
-    with matplotlib.rc_context(rc):
+    with _RC_LOCK, matplotlib.rc_context(rc):
         yield
 
 

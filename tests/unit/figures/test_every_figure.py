@@ -39,3 +39,37 @@ def test_figure_renders_legibly_in_both_languages(demo_result, name, lang):
 
 def test_a_figure_becomes_png_bytes(demo_result):
     assert to_png(render(demo_result("multi_head"), "en"))[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_one_thread_at_a_time_sets_matplotlibs_global_text_sizes():
+    # Every learner's page runs on its own thread and rcParams are global: a second figure must
+    # not be built or drawn while the first one's sizes are in force, nor the reverse.
+    import threading
+
+    import matplotlib
+
+    from visuals.style import sizes, style
+
+    inside, release, seen = threading.Event(), threading.Event(), []
+
+    def first() -> None:
+        with style(7.6):
+            inside.set()
+            release.wait(5)
+            seen.append(("first", matplotlib.rcParams["font.size"]))
+
+    def second() -> None:
+        inside.wait(5)
+        with style(3.0):
+            seen.append(("second", matplotlib.rcParams["font.size"]))
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    inside.wait(5)
+    threads[1].join(0.3)  # the second thread is kept waiting while the first is inside…
+    assert seen == []
+    release.set()
+    for t in threads:
+        t.join(5)
+    assert seen == [("first", sizes(7.6)["font.size"]), ("second", sizes(3.0)["font.size"])]
