@@ -12,11 +12,14 @@ import numpy as np
 import streamlit as st
 from matplotlib.figure import Figure
 
-value = st.slider("Seed", 0, 100, 0)
-w = np.random.default_rng(value).random((8, 8))
-fig = Figure(figsize=(4, 4))
-ax = fig.add_subplot()
-ax.imshow(w, cmap="viridis")
-buf = io.BytesIO()
-fig.savefig(buf, format="png")
-st.image(buf.getvalue())
+from views.runlog import timed_run
+
+with timed_run():  # the same per-run timing line as the app's (ATLAS_RUN_LOG=1)
+    value = st.slider("Seed", 0, 100, 0)
+    w = np.random.default_rng(value).random((8, 8))
+    fig = Figure(figsize=(4, 4))
+    ax = fig.add_subplot()
+    ax.imshow(w, cmap="viridis")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    st.image(buf.getvalue())

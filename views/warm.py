@@ -22,6 +22,7 @@ import streamlit as st
 from engine.registry import get_demo
 from quiz.bank import Bank
 from views.common import demo_chart, demo_png, demo_run, frozen
+from views.runlog import timed_run
 from visuals.hover import fits
 
 log = logging.getLogger("atlas")
@@ -39,7 +40,8 @@ def busy() -> Iterator[None]:
     with _lock:
         _active += 1
     try:
-        yield
+        with timed_run():
+            yield
     finally:
         with _lock:
             _active -= 1

@@ -87,3 +87,19 @@ def test_the_app_starts_the_warm_up_once_and_never_waits_for_it(monkeypatch):
 def test_the_warm_up_is_off_when_asked(monkeypatch):
     monkeypatch.setenv("ATLAS_WARM", "0")
     assert warm.start(common.bank(str(ROOT / "questions"))) is None
+
+
+def test_each_run_prints_one_timing_line_when_asked(monkeypatch, capsys):
+    from views import runlog
+
+    monkeypatch.setenv("ATLAS_RUN_LOG", "1")
+    with warm.busy(), warm.busy():  # a page run holding its fragment's run: one line
+        time.sleep(0.01)
+    with runlog.timed_run():
+        pass
+    [outer, alone] = runlog.read(capsys.readouterr().err)
+    assert outer >= 10 and 0 <= alone < outer
+    monkeypatch.delenv("ATLAS_RUN_LOG")
+    with warm.busy():
+        pass
+    assert runlog.read(capsys.readouterr().err) == []
