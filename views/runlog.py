@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import threading
 import time
@@ -31,11 +32,11 @@ def timed_run() -> Iterator[None]:
         _depth.n -= 1
         if _depth.n == 0 and os.environ.get("ATLAS_RUN_LOG") == "1":
             ms = (time.perf_counter() - start) * 1000
-            print(f"{PREFIX} {ms:.1f}", file=sys.stderr, flush=True)
+            sys.stderr.write(f"{PREFIX} {ms:.1f}\n")  # one write: whole lines from many threads
+            sys.stderr.flush()
 
 
 def read(log_text: str) -> list[float]:
-    """The run times (ms) printed in a server log."""
-    return [
-        float(line.split()[1]) for line in log_text.splitlines() if line.startswith(PREFIX + " ")
-    ]
+    """The run times (ms) printed in a server log (found anywhere, should other output
+    share their line)."""
+    return [float(ms) for ms in re.findall(rf"{PREFIX} (\d+(?:\.\d+)?)", log_text)]

@@ -103,3 +103,9 @@ def test_each_run_prints_one_timing_line_when_asked(monkeypatch, capsys):
     with warm.busy():
         pass
     assert runlog.read(capsys.readouterr().err) == []
+
+
+def test_timing_lines_are_read_even_when_other_output_shares_their_line():
+    from views import runlog
+
+    assert runlog.read("atlas-run 12.5\nlog 1559.1atlas-run 3.0\natlas-run x\n") == [12.5, 3.0]

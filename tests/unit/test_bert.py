@@ -239,3 +239,16 @@ def test_cuda_matches_cpu(bert):
 def test_a_long_unknown_word_gets_a_short_label(bert):
     enc = encode(bert.tokenizer, "ø" * 300)
     assert enc.tokens[1] == "[UNK]" and enc.labels[1] == "øøøøøøøøøøø…(UNK)"
+
+
+def test_layer_norm_and_gelu_are_the_formulas_bert_uses():
+    from engine.bert import gelu, layer_norm
+
+    g = torch.Generator().manual_seed(0)
+    x, gamma, beta = (torch.randn(2, 5, 384, generator=g) * 3 for _ in range(3))
+    mu = x.mean(-1, keepdim=True)
+    var = ((x - mu) ** 2).mean(-1, keepdim=True)  # biased, as BERT's
+    torch.testing.assert_close(
+        layer_norm(x, gamma, beta, 1e-12), (x - mu) / torch.sqrt(var + 1e-12) * gamma + beta
+    )
+    torch.testing.assert_close(gelu(x), 0.5 * x * (1 + torch.erf(x / 2**0.5)))
