@@ -96,11 +96,15 @@ async def learner(browser, url: str, steps: int, run: Run) -> None:
         await page.wait_for_function(FULL_SHOWN_JS, **wait)
         run.full_first.append(time.perf_counter() - t)
         slider = page.locator('[data-testid="stSlider"] input[type="range"]').first
+        at_max = await slider.evaluate(
+            "(s) => (s.getAttribute('aria-valuenow') ?? s.value) === "
+            "(s.getAttribute('aria-valuemax') ?? s.max)"
+        )  # a slider at its maximum does not move right: start leftwards
         for i in range(steps):
             await page.evaluate(KEEP_JS)
             await slider.focus()
             t = time.perf_counter()
-            await page.keyboard.press("ArrowLeft" if i % 2 else "ArrowRight")
+            await page.keyboard.press("ArrowLeft" if (i % 2) != at_max else "ArrowRight")
             await page.wait_for_function(CHANGED_JS, arg=0, **wait)
             run.steps.append(time.perf_counter() - t)
             await page.wait_for_function(CHANGED_JS, arg=1, **wait)

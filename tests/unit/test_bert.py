@@ -245,7 +245,8 @@ def test_layer_norm_and_gelu_are_the_formulas_bert_uses():
     from engine.bert import gelu, layer_norm
 
     g = torch.Generator().manual_seed(0)
-    x, gamma, beta = (torch.randn(2, 5, 384, generator=g) * 3 for _ in range(3))
+    x = torch.randn(2, 5, 384, generator=g) * 3
+    gamma, beta = torch.randn(384, generator=g), torch.randn(384, generator=g)
     mu = x.mean(-1, keepdim=True)
     var = ((x - mu) ** 2).mean(-1, keepdim=True)  # biased, as BERT's
     torch.testing.assert_close(
