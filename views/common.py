@@ -146,6 +146,7 @@ def head_choice_ui(result: Result, language: str, key: str) -> int:
         range(result.n_heads),
         format_func=lambda h: names[h],
         key=key,
+        width=320,  # a narrow picker, not one across the page
     )
 
 
