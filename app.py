@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from views import warm
-from views.common import PAGES, bank, page_title, server_threads
+from views.common import PAGES, page_title, server_threads
 
 st.set_page_config(page_title="Attention Atlas", page_icon="🔭", layout="wide")
 server_threads()  # once per process: one PyTorch thread per call, as many calls as learners
-warm.start(bank())  # once per process: every question's default pictures, in quiet moments
+warm.start()  # once per process: every question's default pictures, in quiet moments
 pages = [
     st.Page(path, title=page_title(slug), url_path=slug, default=(i == 0))
     for i, (slug, path) in enumerate(PAGES)

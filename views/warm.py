@@ -21,7 +21,7 @@ import streamlit as st
 
 from engine.registry import get_demo
 from quiz.bank import Bank
-from views.common import demo_chart, demo_png, demo_run, frozen
+from views.common import bank, demo_chart, demo_png, demo_run, frozen
 from views.runlog import timed_run
 from visuals.hover import fits
 
@@ -105,11 +105,12 @@ def enabled() -> bool:
 
 
 @st.cache_resource(show_spinner=False)
-def start(_bank: Bank, device: str = "cpu") -> Warmup | None:
-    """Start the warm-up once per process (``None`` when ``ATLAS_WARM=0``)."""
+def start(device: str = "cpu") -> Warmup | None:
+    """Start the warm-up once per process (``None`` when ``ATLAS_WARM=0``); the bank is read
+    here, once, not on every page run that calls this."""
     if not enabled():
         return None
-    keys = default_keys(_bank, device)
+    keys = default_keys(bank(), device)
     progress = Warmup(total=len(keys))
     threading.Thread(target=warm, args=(keys, progress), name="atlas-warm", daemon=True).start()
     return progress

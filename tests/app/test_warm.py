@@ -86,7 +86,7 @@ def test_the_app_starts_the_warm_up_once_and_never_waits_for_it(monkeypatch):
 
 def test_the_warm_up_is_off_when_asked(monkeypatch):
     monkeypatch.setenv("ATLAS_WARM", "0")
-    assert warm.start(common.bank(str(ROOT / "questions"))) is None
+    assert warm.start() is None
 
 
 def test_each_run_prints_one_timing_line_when_asked(monkeypatch, capsys):
