@@ -79,7 +79,9 @@ def test_the_kept_race_is_the_race_run_afresh_and_k_or_samples_do_not_rerun_it()
     scores, v = m._layer(8, 3, torch.device("cpu"))
     target = int(torch.softmax(scores, -1)[0].argmin())
     fresh = m.learning_race(v / v.norm(dim=-1, keepdim=True), target, 0.7, 3)
-    assert r.extras["curves"] == fresh
+    assert r.extras["curves"].keys() == fresh.keys()
+    for method, curve in fresh.items():  # one thread there, the default here: compare with care
+        torch.testing.assert_close(torch.tensor(r.extras["curves"][method]), torch.tensor(curve))
     runs = m._race.cache_info().misses
     run_demo("soft_vs_hard", {"temperature": 0.7, "seed": 3, "top_k": 3, "samples": 500})
     assert m._race.cache_info().misses == runs  # nothing the race reads changed
