@@ -12,6 +12,7 @@ BENCHMARKS = {
     "attention": "benchmarks.attention_variants",
     "record": "benchmarks.record_answer",
     "model": "benchmarks.model_forward",
+    "lab": "benchmarks.lab",
     "demos": "benchmarks.demos",
     "class": "benchmarks.class_load",  # N browser tabs: only when named, never part of "all"
 }
@@ -77,7 +78,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     names = [args.which] if args.which != "all" else [n for n in BENCHMARKS if n != "class"]
     for name in names:
         module = importlib.import_module(BENCHMARKS[name])
-        kwargs = {"device": args.device} if name in ("attention", "model", "demos") else {}
+        kwargs = {"device": args.device} if name in ("attention", "model", "lab", "demos") else {}
         if name in ("attention", "demos"):
             kwargs["quick"] = args.quick
         if name == "demos" and args.demo:

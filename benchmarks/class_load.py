@@ -69,21 +69,64 @@ def pct(xs: list[float], p: float) -> float:
     return s[min(len(s) - 1, max(0, round(p / 100 * len(s) + 0.5) - 1))]
 
 
-def slider_questions() -> list[int]:
-    """Numbers of the questions whose first demo has a slider (an int or float parameter)."""
-    from engine.registry import get_demo
+@dataclass(frozen=True)
+class Move:
+    """How a learner moves a slider on question ``number`` so that the picture answers: slider
+    ``slider`` (its place among the page's sliders) one step in ``direction`` (±1) and back, and
+    which snapshot changes (0: the live chart, or the image where there is none; 1: the image)."""
+
+    number: int
+    slider: int
+    direction: int
+    watch: int
+
+
+def slider_moves() -> tuple[list[Move], list[int]]:
+    """A :class:`Move` for every question whose first demo has a slider whose one step changes
+    the picture (the weights of the head the chart starts on, else any weights: the image), and
+    the numbers of the questions left out because no one step of any slider changes a weight
+    (Q12's "most steps" above the length of what it generates)."""
+    import torch
+
+    from engine.registry import get_demo, run_demo
     from quiz.bank import load_bank
 
     bank = load_bank(os.environ.get("ATLAS_QUESTIONS_DIR", "questions"))
-    return [
-        q.number
-        for q in bank.questions
-        if any(p.kind in ("int", "float") for p in get_demo(q.demo[0].name).params)
-    ]
+    moves, left_out = [], []
+    for q in bank.questions:
+        link = q.demo[0]
+        d = get_demo(link.name)
+        start = d.check_params(link.params)
+        sliders = [p for p in d.params if p.kind in ("int", "float")]
+        if not sliders:
+            continue
+        base = run_demo(d.name, start)
+        head = min(d.hover_head, base.n_heads - 1)
+        found: list[Move] = []
+        for i, p in enumerate(sliders):
+            step = p.step or (p.max - p.min if p.kind == "float" else 100) / 100
+            for direction in (1, -1):
+                value = start[p.name] + direction * step
+                if not p.min <= value <= p.max:
+                    continue
+                value = int(value) if p.kind == "int" else round(value, 10)
+                w = run_demo(d.name, {**start, p.name: value}).weights
+                if w.shape != base.weights.shape or not torch.equal(w[head], base.weights[head]):
+                    found.append(Move(q.number, i, direction, 0))
+                elif not torch.equal(w, base.weights):
+                    found.append(Move(q.number, i, direction, 1))
+            if found and found[0].watch == 0:
+                break
+        if found:
+            moves.append(min(found, key=lambda m: m.watch))
+        else:
+            left_out.append(q.number)
+    return moves, left_out
 
 
-async def learner(browser, url: str, steps: int, run: Run) -> None:
-    """One tab: open ``url``, time the first picture, then ``steps`` slider moves."""
+async def learner(browser, url: str, steps: int, run: Run, move: Move | None = None) -> None:
+    """One tab: open ``url``, time the first picture, then ``steps`` moves of a slider (``move``;
+    the bare app's only slider, rightwards, when None)."""
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
     await context.add_init_script(SNAP_JS)
     page = await context.new_page()
@@ -95,17 +138,16 @@ async def learner(browser, url: str, steps: int, run: Run) -> None:
         run.first.append(time.perf_counter() - t)
         await page.wait_for_function(FULL_SHOWN_JS, **wait)
         run.full_first.append(time.perf_counter() - t)
-        slider = page.locator('[data-testid="stSlider"] input[type="range"]').first
-        at_max = await slider.evaluate(
-            "(s) => (s.getAttribute('aria-valuenow') ?? s.value) === "
-            "(s.getAttribute('aria-valuemax') ?? s.max)"
-        )  # a slider at its maximum does not move right: start leftwards
-        for i in range(steps):
+        move = move or Move(0, 0, 1, 0)
+        sliders = page.locator('[data-testid="stSlider"] input[type="range"]')
+        slider = sliders.nth(move.slider)
+        keys = ("ArrowRight", "ArrowLeft") if move.direction > 0 else ("ArrowLeft", "ArrowRight")
+        for i in range(steps):  # one step and back, so every press changes the picture
             await page.evaluate(KEEP_JS)
             await slider.focus()
             t = time.perf_counter()
-            await page.keyboard.press("ArrowLeft" if (i % 2) != at_max else "ArrowRight")
-            await page.wait_for_function(CHANGED_JS, arg=0, **wait)
+            await page.keyboard.press(keys[i % 2])
+            await page.wait_for_function(CHANGED_JS, arg=move.watch, **wait)
             run.steps.append(time.perf_counter() - t)
             await page.wait_for_function(CHANGED_JS, arg=1, **wait)
             run.full_steps.append(time.perf_counter() - t)
@@ -116,8 +158,10 @@ async def learner(browser, url: str, steps: int, run: Run) -> None:
         await context.close()
 
 
-async def drive(base: str, pid: int, urls: list[str], steps: int) -> Run:
-    """All learners at once against the server at ``base``."""
+async def drive(
+    base: str, pid: int, urls: list[str], steps: int, moves: list[Move | None] | None = None
+) -> Run:
+    """All learners at once against the server at ``base``; learner i moves as ``moves[i]``."""
     from playwright.async_api import async_playwright
 
     run = Run(rss_before=rss_mb(pid))
@@ -125,7 +169,10 @@ async def drive(base: str, pid: int, urls: list[str], steps: int) -> Run:
         browser = await p.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
-        await asyncio.gather(*(learner(browser, base + u, steps, run) for u in urls))
+        moves = moves or [None] * len(urls)
+        await asyncio.gather(
+            *(learner(browser, base + u, steps, run, m) for u, m in zip(urls, moves, strict=True))
+        )
         await browser.close()
     run.rss_after = rss_mb(pid)
     return run
@@ -154,21 +201,20 @@ def run(learners: str = "10,30", steps: int = 5) -> dict:
     """For each class size: the app's and the bare app's figures and their ratios."""
     data = os.environ.get("ATLAS_DATA_DIR", "artifacts/bench-data")
     env = {**os.environ, "ATLAS_DATA_DIR": data, "ATLAS_RUN_LOG": "1"}
-    numbers = slider_questions()
+    moves, left_out = slider_moves()
     out: dict = {}
     for n in [int(x) for x in learners.split(",")]:
         row = {}
         for name, script in (("bare", "benchmarks/bare_app.py"), ("atlas", "app.py")):
             proc, base = start_app(env, script=script)
             try:
-                urls = [
-                    f"/?q={numbers[i % len(numbers)]}" if name == "atlas" else "/" for i in range(n)
-                ]
+                mine = [moves[i % len(moves)] if name == "atlas" else None for i in range(n)]
+                urls = [f"/?q={m.number}" if m else "/" for m in mine]
                 asyncio.run(drive(base, proc.pid, urls[:1], 0))  # the teacher's visit
                 wait_idle(proc.pid)  # the app's warm-up done
                 log = ARTIFACTS / f"server-{base.rsplit(':', 1)[1]}.log"
                 before = len(runlog.read(log.read_text(errors="replace")))
-                r = asyncio.run(drive(base, proc.pid, urls, steps))
+                r = asyncio.run(drive(base, proc.pid, urls, steps, mine))
                 r.server_runs = runlog.read(log.read_text(errors="replace"))[before:]
             finally:
                 stop(proc)
@@ -183,6 +229,7 @@ def run(learners: str = "10,30", steps: int = 5) -> dict:
         }
         row["ratio"] = {k: round(a[k] / b[v], 2) if b[v] else None for k, v in pairs.items()}
         out[f"{n}_learners"] = row
+    out["left_out"] = left_out  # questions no one slider step changes: not in the class
     return out
 
 
@@ -194,6 +241,8 @@ def table(result: dict) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for key, row in result.items():
+        if not key.endswith("_learners"):
+            continue
         n = key.split("_")[0]
         for name in ("bare", "atlas"):
             r = row[name]
@@ -209,6 +258,11 @@ def table(result: dict) -> str:
             f"| {n} | ratio | {x['first_p50_ms']}× | {x['step_p50_ms']}× | {x['step_p95_ms']}× "
             f"| {x['full_first_p50_ms']}× | {x['full_step_p95_ms']}× "
             f"| {x['server_run_p50_ms']}× / {x['server_run_p95_ms']}× | | | |"
+        )
+    if result.get("left_out"):
+        lines.append(
+            "\nLeft out (no one step of any slider changes a weight): "
+            + ", ".join(f"Q{n}" for n in result["left_out"])
         )
     return "\n".join(lines)
 

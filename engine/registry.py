@@ -178,6 +178,7 @@ class Demo:
     params: tuple[ParamSpec, ...]
     shows: tuple[Callable[..., Any], ...]
     facts: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # id → engine.facts.FactSpec
+    hover_head: int = 0  # the head the hover chart shows first: one the parameters change
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
@@ -216,16 +217,18 @@ def demo(
     params: tuple[ParamSpec, ...] = (),
     shows: tuple[Callable, ...] = (),
     facts: Mapping[str, Any] | None = None,
+    hover_head: int = 0,
 ) -> Callable[[Callable[..., Result]], Demo]:
     """Declare ``fn(device, **params) -> Result`` as a demo; ``shows`` adds engine functions to display,
-    ``facts`` labels the facts it measures (id → :class:`engine.facts.FactSpec`)."""
+    ``facts`` labels the facts it measures (id → :class:`engine.facts.FactSpec`), ``hover_head``
+    is the head the page's hover chart starts on (the one its sliders change, where others do not)."""
 
     def wrap(fn: Callable[..., Result]) -> Demo:
         for p in params:
             p.check(p.default)  # a bad default is a programming error: fail loudly at first use
         return Demo(
             name=name, fn=fn, title=title, params=tuple(params), shows=(fn, *shows),
-            facts=dict(facts or {}),
+            facts=dict(facts or {}), hover_head=hover_head,
         )  # fmt: skip
 
     return wrap

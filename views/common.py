@@ -136,14 +136,21 @@ def demo_chart(
     return hover_spec(demo_run(name, params, device), language, head)
 
 
-def head_choice_ui(result: Result, language: str, key: str) -> int:
-    """A select of the result's heads (named by ``head_labels``) when it has several; the index."""
+def first_head(result: Result, hover_head: int) -> int:
+    """The head a hover chart starts on: the demo's ``hover_head`` where the result has it."""
+    return min(max(hover_head, 0), result.n_heads - 1)
+
+
+def head_choice_ui(result: Result, language: str, key: str, start: int = 0) -> int:
+    """A select of the result's heads (named by ``head_labels``) when it has several, starting on
+    head ``start``; the index."""
     if result.n_heads == 1:
         return 0
     names = head_names(result, language)
     return st.selectbox(
         tr("悬停图显示的头", "Head in the hover chart"),
         range(result.n_heads),
+        index=first_head(result, start),
         format_func=lambda h: names[h],
         key=key,
         width=320,  # a narrow picker, not one across the page

@@ -219,11 +219,14 @@ def explore_ui(bert: Bert, language: str) -> None:
     )  # fmt: skip
     if view == "model_thumbnails":
         thumbnail_picker_ui(bert, layer, head)
-    figure_ui(bert, args, view, language)
-    if view == "model_thumbnails":
-        figure_ui(bert, args, "model_head", language)
-    if view in ("model_head", "model_thumbnails"):  # the single head, readable on hover
+        figure_ui(bert, args, view, language)
+    if view in ("model_head", "model_thumbnails"):
+        # the single head, readable on hover, before its PNG: the browser draws the chart from
+        # the numbers as soon as the forward pass is done, while the server still draws the PNG
         hover_chart_ui(result, lambda: lab_chart(bert, *args, language))
+        figure_ui(bert, args, "model_head", language)
+    else:
+        figure_ui(bert, args, view, language)
     if view == "model_patterns":
         pattern_table_ui(result, language)
     facts_ui(result, language)

@@ -218,7 +218,7 @@ def _demo_ui(q: Question, link: DemoLink, d: Demo, device: str, lang: str) -> No
         # The live picture first: the browser draws it from the numbers, so it follows a slider
         # at the cost of the computation alone; the full figure (all panels, matplotlib) follows.
         st.caption(_caption(result))
-        head = head_choice_ui(result, lang, f"head:{q.id}:{d.name}")
+        head = head_choice_ui(result, lang, f"head:{q.id}:{d.name}", d.hover_head)
         hover_chart_ui(result, lambda: demo_chart(*key, lang, head))
         facts_ui(result, d, lang)
         st.image(demo_png(*key, lang), width="stretch")

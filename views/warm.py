@@ -21,7 +21,7 @@ import streamlit as st
 
 from engine.registry import get_demo
 from quiz.bank import Bank
-from views.common import bank, demo_chart, demo_png, demo_run, frozen
+from views.common import bank, demo_chart, demo_png, demo_run, first_head, frozen
 from views.runlog import timed_run
 from visuals.hover import fits
 
@@ -88,8 +88,9 @@ def warm(keys: list[Key], progress: Warmup, langs: tuple[str, ...] = LANGS) -> N
             while not quiet():
                 time.sleep(POLL_S)
             try:
-                if fits(demo_run(*key)):
-                    demo_chart(*key, lang, 0)
+                result = demo_run(*key)
+                if fits(result):
+                    demo_chart(*key, lang, first_head(result, get_demo(key[0]).hover_head))
                 demo_png(*key, lang)
             except Exception:  # one broken demo must not stop the rest; the page shows its error
                 progress.failed.append(f"{key[0]} ({lang})")

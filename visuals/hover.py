@@ -58,18 +58,24 @@ def hover_spec(result: Result, lang: str = "en", head: int = 0) -> dict[str, Any
     """:func:`hover_heatmap` as a Vega-Lite dict, the chart validated without its L·S records.
 
     Altair validates every inline record (≈ 0.5 s for 64 × 64) and even the bare chart costs
-    ≈ 20 ms, so the validated chart is kept per (labels, language) and only the records — plain
-    numbers and labels made here — are added on each call.
+    ≈ 20 ms, so the validated chart is kept per (shape, language) and only what changes with the
+    input — the records and the two axes' label lists, plain data made here — is added per call.
+    A new text in the model lab therefore costs no validation either.
     """
-    spec = json.loads(_skeleton(tuple(result.query_labels), tuple(result.key_labels), lang))
+    L, S = len(result.query_labels), len(result.key_labels)
+    spec = json.loads(_skeleton(L, S, lang))
+    enc = spec["encoding"]
+    enc["x"]["axis"]["labelExpr"] = _labels(tuple(result.key_labels))
+    enc["y"]["axis"]["labelExpr"] = _labels(tuple(result.query_labels))
     spec["data"] = {"values": cells(result, head)}
     return spec
 
 
 @functools.lru_cache(maxsize=256)
-def _skeleton(query_labels: tuple[str, ...], key_labels: tuple[str, ...], lang: str) -> str:
-    """The validated chart without data, as JSON (a fresh copy per call: callers may edit it)."""
-    spec = _chart(query_labels, key_labels, lang, alt.Data(name="cells")).to_dict()
+def _skeleton(L: int, S: int, lang: str) -> str:
+    """The validated chart of an (L, S) matrix without data or axis labels, as JSON (a fresh copy
+    per call: callers may edit it)."""
+    spec = _chart(("",) * L, ("",) * S, lang, alt.Data(name="cells")).to_dict()
     spec.pop("datasets", None)
     return json.dumps(spec, ensure_ascii=False)
 

@@ -71,6 +71,7 @@ FACTS = {
     ),
     shows=(luong_attention, local_p_attention, score_counts),
     facts=FACTS,
+    hover_head=1,  # the local-p head: the one D changes
 )
 def global_vs_local_demo(device: torch.device, word: str, D: int) -> Result:
     """Weights of the global model and of the local-p model (window [p_t − D, p_t + D]) on ``word``."""

@@ -12,7 +12,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 import views.common as common
-from engine.registry import run_demo
+from engine.registry import get_demo, run_demo
 from quiz.bank import load_bank
 
 from ..conftest import ROOT
@@ -202,6 +202,25 @@ def test_the_hover_chart_carries_the_chosen_heads_weights(lang):
     assert not at.exception
     [(_, table)] = hover_charts(at)
     torch.testing.assert_close(drawn(table, L, S), result.weights[2], rtol=1e-6, atol=0)
+
+
+def test_the_chart_starts_on_the_head_the_slider_changes():
+    """Q11's only slider is the local window D, which leaves the global head as it is: the
+    chart starts on the local head, and moving D redraws it."""
+    at = study(11, "en")
+    assert not at.exception
+    picker = next(s for s in at.selectbox if s.label == "Head in the hover chart")
+    assert picker.value == get_demo("global_vs_local").hover_head == 1
+    result = run_demo("global_vs_local", {})
+    L, S = len(result.query_labels), len(result.key_labels)
+    [(_, table)] = hover_charts(at)
+    torch.testing.assert_close(drawn(table, L, S), result.weights[1], rtol=1e-6, atol=0)
+    at.slider[0].set_value(1).run()
+    assert not at.exception
+    [(_, table)] = hover_charts(at)
+    moved = run_demo("global_vs_local", {"D": 1}).weights[1]
+    assert not torch.equal(moved, result.weights[1])
+    torch.testing.assert_close(drawn(table, L, S), moved, rtol=1e-6, atol=0)
 
 
 def test_one_render_per_change_and_the_download_is_deferred(monkeypatch):

@@ -30,3 +30,20 @@ def test_quick_run_reports_times_ratio_and_memory():
     # at least the outputs: 7 hidden states (20 × 384) and 6 × 12 attention maps (20 × 20), float32
     outputs = (7 * 20 * 384 + 6 * 12 * 20 * 20) * 4 / 2**20
     assert row["engine_memory"]["peak_live_tensors_mib"] >= outputs
+
+
+def test_the_lab_benchmark_times_new_texts_only():
+    from benchmarks.lab import TARGET_MS, texts
+    from benchmarks.lab import run as run_lab
+    from engine.bert import default_bert
+    from engine.tokenize import encode
+
+    many = texts(30)
+    assert len(set(many)) == 30  # every timed call gets a text not seen before
+    lengths = [len(encode(default_bert().tokenizer, t)) for t in many]
+    assert 12 <= min(lengths) and max(lengths) <= 128
+    out = run_lab("cpu", n=2)
+    assert out["texts"] == 2
+    for kind in ("forward", "live", "figure"):
+        assert 0 < out[f"{kind}_ms"] <= out[f"{kind}_p95_ms"]
+    assert out["live_meets_target"] == (out["live_ms"] <= TARGET_MS)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -51,6 +53,19 @@ def test_repeated_tokens_stay_separate_cells():
 def test_the_fast_spec_is_the_validated_chart(lang):
     r = run_demo("multi_head", {"heads": 4})
     assert hover_spec(r, lang, head=3) == hover_heatmap(r, lang, head=3).to_dict()
+
+
+def test_a_new_input_of_the_same_shape_gets_its_own_labels():
+    """The kept skeleton is per shape: a second input's labels (quotes, CJK, a backslash) replace
+    the first's, exactly as the validated chart would have them."""
+    first = run_demo("multi_head", {"heads": 2})
+    L, S = len(first.query_labels), len(first.key_labels)
+    odd = ('"', "猫", "\\", "</script>", "[CLS]", "it's") * L
+    second = dataclasses.replace(first, query_labels=odd[:L], key_labels=odd[-S:])
+    hover_spec(first)  # fills the skeleton of this shape
+    spec = hover_spec(second, head=1)
+    assert spec == hover_heatmap(second, head=1).to_dict()
+    assert "猫" in spec["encoding"]["y"]["axis"]["labelExpr"]
 
 
 def test_the_png_and_the_chart_draw_the_same_numbers():

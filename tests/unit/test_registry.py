@@ -130,3 +130,24 @@ def test_cuda_matches_cpu(name):
     diff = (a.weights - b.weights).abs().max().item()
     print(f"{name}: max |cpu - cuda| = {diff:.2e}")
     assert diff < 1e-4
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in DEMOS if any(p.kind in ("int", "float") for p in get_demo(n).params)]
+)
+def test_a_slider_moves_the_head_the_hover_chart_starts_on(name):
+    """The page's live chart starts on ``hover_head``: some slider, at one of its bounds, must
+    change that head's weights, or the learner moves it and the chart never answers."""
+    d = get_demo(name)
+    base = run_demo(name, {}, "cpu")
+    assert 0 <= d.hover_head < base.n_heads
+    for p in (p for p in d.params if p.kind in ("int", "float")):
+        for bound in (p.min, p.max):
+            if bound == p.default:
+                continue
+            r = run_demo(name, {p.name: bound}, "cpu")
+            if r.weights.shape != base.weights.shape or not torch.equal(
+                r.weights[d.hover_head], base.weights[d.hover_head]
+            ):
+                return
+    pytest.fail(f"{name}: no slider changes head {d.hover_head}, where the hover chart starts")

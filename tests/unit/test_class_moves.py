@@ -1,0 +1,28 @@
+"""The class benchmark moves, on each question, a slider whose one step changes the picture."""
+
+from __future__ import annotations
+
+from benchmarks.class_load import Move, slider_moves
+from engine.registry import get_demo
+from quiz.bank import load_bank
+
+from ..conftest import ROOT
+
+
+def test_each_learner_moves_a_slider_that_changes_the_picture():
+    moves, left_out = slider_moves()
+    by_number = {m.number: m for m in moves}
+    bank = load_bank(ROOT / "questions")
+    with_sliders = {
+        q.number
+        for q in bank.questions
+        if any(p.kind in ("int", "float") for p in get_demo(q.demo[0].name).params)
+    }
+    assert set(by_number) | set(left_out) == with_sliders and not set(by_number) & set(left_out)
+    # Q11: D changes only the local head, where the chart starts
+    assert by_number[11] == Move(11, 0, 1, 0) or by_number[11] == Move(11, 0, -1, 0)
+    # Q12 generates 6 steps for its default word: "most steps" 9 → 8 changes nothing
+    assert 12 in left_out
+    # Q18: the guidance width g changes no weight, so the speaking rate is moved instead
+    assert by_number[18].slider == 1 and by_number[18].watch == 0
+    assert all(m.direction in (1, -1) and m.watch in (0, 1) for m in moves)
