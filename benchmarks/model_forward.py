@@ -14,9 +14,10 @@ bytes seen by a ``TorchDispatchMode`` that counts each op's outputs until they a
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
@@ -24,7 +25,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 
 from engine.bert import bert_forward, load_bert, model_dir
-from engine.devices import resolve_device, synchronize, timed
+from engine.devices import resolve_device, serve_threads, synchronize, timed
 from engine.tokenize import encode
 
 SENTENCE = "The quick brown fox jumps over the lazy dog while the cat sleeps on a warm mat."
@@ -100,6 +101,17 @@ def peak_mib(fn: Callable[[], Any], device: torch.device) -> dict[str, float]:
     return found
 
 
+@contextlib.contextmanager
+def threads(n: int) -> Iterator[None]:
+    """PyTorch's intra-op thread count set to ``n`` inside the block, restored after it."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def _reference(device: torch.device):
     """transformers' BertModel with eager attention, or None when the library is absent."""
     try:
@@ -116,8 +128,16 @@ def _reference(device: torch.device):
 
 
 def run(device: str = "cpu", repeats: int | None = None) -> dict:
-    """Median forward time (ms) of the engine and of transformers, their ratio, and peak memory."""
+    """Median forward time (ms) of the engine and of transformers, their ratio, the largest
+    difference of their outputs, and peak memory.
+
+    Timed at the thread count the app serves the lab with (:func:`engine.devices.serve_threads`,
+    one by default), and on a CPU also at PyTorch's own default (every core): ``by_threads``.
+    """
     dev = resolve_device(device)
+    default_threads = torch.get_num_threads()
+    served = serve_threads()
+    torch.set_num_threads(default_threads)
     repeats = repeats or (200 if dev.type == "cuda" else 100)
     bert = load_bert(device=dev)
     enc = encode(bert.tokenizer, SENTENCE)
@@ -130,11 +150,12 @@ def run(device: str = "cpu", repeats: int | None = None) -> dict:
             return bert_forward(bert, ids, types)
 
     row: dict[str, Any] = {
-        "device": str(dev), "tokens": N_TOKENS, "repeats": repeats, "threads": torch.get_num_threads(),
+        "device": str(dev), "tokens": N_TOKENS, "repeats": repeats, "threads": served,
     }  # fmt: skip
     model = _reference(dev)
     if model is None:
-        row["engine_ms"] = median_ms({"engine": ours}, dev, repeats)["engine"]
+        with threads(served):
+            row["engine_ms"] = median_ms({"engine": ours}, dev, repeats)["engine"]
         row["engine_memory"] = peak_mib(ours, dev)
         row["transformers"] = "not installed (pip install transformers to compare)"
         return row
@@ -148,9 +169,20 @@ def run(device: str = "cpu", repeats: int | None = None) -> dict:
                 output_hidden_states=True,
             )
 
-    ms = median_ms({"engine": ours, "transformers": theirs}, dev, repeats)
-    row["engine_ms"], row["transformers_ms"] = ms["engine"], ms["transformers"]
-    row["ratio_engine_over_transformers"] = round(ms["engine"] / ms["transformers"], 3)
+    a, b = ours(), theirs()
+    row["max_abs_diff"] = {
+        "attentions": float((a.attentions - torch.stack(b.attentions)).abs().max()),
+        "hidden_states": float((a.hidden_states - torch.stack(b.hidden_states)).abs().max()),
+    }
+    counts = [served] if dev.type != "cpu" else sorted({served, default_threads})
+    row["by_threads"] = {}
+    for n in counts:
+        with threads(n):
+            ms = median_ms({"engine": ours, "transformers": theirs}, dev, repeats)
+        row["by_threads"][n] = {**ms, "ratio": round(ms["engine"] / ms["transformers"], 3)}
+    at = row["by_threads"][served]
+    row["engine_ms"], row["transformers_ms"] = at["engine"], at["transformers"]
+    row["ratio_engine_over_transformers"] = round(at["engine"] / at["transformers"], 3)
     row["engine_memory"] = peak_mib(ours, dev)
     row["transformers_memory"] = peak_mib(theirs, dev)
     return row

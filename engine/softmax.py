@@ -22,16 +22,14 @@ def stable_softmax(
     """
     if temperature <= 0:
         raise ValueError(f"temperature must be > 0, got {temperature}")
-    z = x / temperature
+    z = x if temperature == 1 else x / temperature
     if mask is not None:
         z = z.masked_fill(~mask, -torch.inf)
     m = z.amax(dim=dim, keepdim=True)
-    m = torch.where(torch.isfinite(m), m, torch.zeros_like(m))  # fully masked row → m = 0
-    e = torch.exp(z - m)
+    m = m.nan_to_num(nan=0.0, posinf=0.0, neginf=0.0)  # fully masked row: −∞ → m = 0
+    e = torch.exp(z - m)  # every exponent ≤ 0; a kept maximum gives e = 1, so its row sums ≥ 1
     total = e.sum(dim=dim, keepdim=True)
-    return torch.where(
-        total > 0, e / total.clamp_min(torch.finfo(e.dtype).tiny), torch.zeros_like(e)
-    )
+    return e / total.clamp_min(torch.finfo(e.dtype).tiny)  # fully masked row: 0 / tiny = 0
 
 
 def entropy(p: torch.Tensor, dim: int = -1) -> torch.Tensor:
