@@ -83,6 +83,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
             kwargs["quick"] = args.quick
         if name == "demos" and args.demo:
             kwargs["names"] = args.demo
+        if name == "class" and args.minutes:
+            n = int(args.learners.split(",")[0])
+            out = module.soak(learners=n, minutes=args.minutes, steps=args.steps)
+            print(json.dumps({"benchmark": "class-soak", "result": out}, ensure_ascii=False))
+            continue
         if name == "class":
             kwargs = {"learners": args.learners, "steps": args.steps}
         out = module.run(**kwargs)
@@ -152,6 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--learners", default="10,30", metavar="N,M", help="bench class: class sizes (tabs)"
     )
     b.add_argument("--steps", type=int, default=5, metavar="K", help="bench class: slider moves")
+    b.add_argument(
+        "--minutes", type=float, default=0, metavar="M",
+        help="bench class: instead, one class (the first --learners) for M minutes: memory over time",
+    )  # fmt: skip
     b.set_defaults(fn=cmd_bench)
     t = sub.add_parser("toys", help="train the shipped toy models or check their weight files")
     t.add_argument("action", choices=("train", "check"))

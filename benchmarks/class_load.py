@@ -233,6 +233,75 @@ def run(learners: str = "10,30", steps: int = 5) -> dict:
     return out
 
 
+async def _soak(base: str, pid: int, moves: list[Move], n: int, steps: int, seconds: float):
+    """``n`` learners, each going through the questions (from its own place in ``moves``) until
+    ``seconds`` have passed; the server's memory sampled every ``SAMPLE_S`` seconds."""
+    from playwright.async_api import async_playwright
+
+    run, samples, start = Run(rss_before=rss_mb(pid)), [], time.monotonic()
+    deadline = start + seconds
+
+    async def sample() -> None:
+        while time.monotonic() < deadline:
+            samples.append((round(time.monotonic() - start), round(rss_mb(pid), 1)))
+            await asyncio.sleep(SAMPLE_S)
+
+    async def one(i: int, browser) -> None:
+        visit = i
+        while time.monotonic() < deadline:
+            m = moves[visit % len(moves)]
+            await learner(browser, f"{base}/?q={m.number}", steps, run, m)
+            visit += n  # the next question no other learner is on
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        await asyncio.gather(sample(), *(one(i, browser) for i in range(n)))
+        await browser.close()
+    samples.append((round(time.monotonic() - start), round(rss_mb(pid), 1)))
+    run.rss_after = rss_mb(pid)
+    return run, samples
+
+
+SAMPLE_S = 20.0
+FLAT = 0.10  # memory "flat": every sample after the first minute within ±10 % of that minute's
+
+
+def soak(learners: int = 10, minutes: float = 10.0, steps: int = 5) -> dict:
+    """A class of ``learners`` for ``minutes``: the server's memory over time, and whether it
+    stays flat once every learner has had a first visit (after the first minute)."""
+    data = os.environ.get("ATLAS_DATA_DIR", "artifacts/bench-data")
+    env = {**os.environ, "ATLAS_DATA_DIR": data, "ATLAS_RUN_LOG": "1"}
+    moves, _ = slider_moves()
+    proc, base = start_app(env)
+    try:
+        asyncio.run(drive(base, proc.pid, [f"/?q={moves[0].number}"], 0))  # the teacher's visit
+        wait_idle(proc.pid)
+        run, samples = asyncio.run(_soak(base, proc.pid, moves, learners, steps, minutes * 60))
+    finally:
+        stop(proc)
+    settled = [mb for t, mb in samples if t >= 60] or [samples[-1][1]]
+    ref = settled[0]
+    return {
+        "learners": learners,
+        "minutes": minutes,
+        "visits": len(run.first) + run.timeouts,
+        "steps": len(run.steps),
+        "step_p50_ms": round(1000 * pct(run.steps, 50)),
+        "step_p95_ms": round(1000 * pct(run.steps, 95)),
+        "timeouts": run.timeouts,
+        "errors": run.errors[:5],
+        "rss_start_mb": round(run.rss_before),
+        "rss_at_1_min_mb": round(ref),
+        "rss_max_mb": round(max(settled)),
+        "rss_end_mb": round(run.rss_after),
+        "change_after_1_min_pct": round(100 * (max(settled) - ref) / ref, 1),
+        "flat": all(abs(mb - ref) <= FLAT * ref for mb in settled),
+        "samples": samples,
+    }
+
+
 def table(result: dict) -> str:
     """The result as a Markdown table ("full": the Study page's PNG figure below its live chart)."""
     lines = [

@@ -122,6 +122,19 @@ def test_bench_class_is_wired_to_the_class_benchmark(monkeypatch, capsys):
     assert json.loads(out[-1]) == {"benchmark": "class", "result": {"learners": "2,3"}}
 
 
+def test_bench_class_minutes_runs_one_class_for_that_long(monkeypatch, capsys):
+    import benchmarks.class_load as class_load
+
+    seen = {}
+    monkeypatch.setattr(class_load, "soak", lambda **kw: seen.update(kw) or {"flat": True})
+    assert main(["bench", "class", "--learners", "7,30", "--minutes", "2.5"]) == 0
+    assert seen == {"learners": 7, "minutes": 2.5, "steps": 5}
+    assert json.loads(capsys.readouterr().out.splitlines()[-1]) == {
+        "benchmark": "class-soak",
+        "result": {"flat": True},
+    }
+
+
 def test_bench_all_does_not_start_a_class(monkeypatch):
     import cli
 
