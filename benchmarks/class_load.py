@@ -40,6 +40,7 @@ window.__snap = () => {{
 """
 SHOWN_JS = "() => window.__snap()[0] !== null"
 FULL_SHOWN_JS = "() => window.__snap()[1] !== null"
+IDLE_JS = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"  # run over
 KEEP_JS = "() => { window.__old = window.__snap(); }"
 CHANGED_JS = (
     "(k) => { const s = window.__snap(); return s[k] !== null && s[k] !== window.__old[k]; }"
@@ -111,7 +112,9 @@ def slider_moves() -> tuple[list[Move], list[int]]:
                     continue
                 value = int(value) if p.kind == "int" else round(value, 10)
                 w = run_demo(d.name, {**start, p.name: value}).weights
-                if w.shape != base.weights.shape or not torch.equal(w[head], base.weights[head]):
+                # the shown head's own matrix: another head count alone can leave it as it is
+                # (Q33: ALiBi's first slope is 1/2 with 8 heads and with 9)
+                if head >= w.size(0) or not torch.equal(w[head], base.weights[head]):
                     found.append(Move(q.number, i, direction, 0))
                 elif not torch.equal(w, base.weights):
                     found.append(Move(q.number, i, direction, 1))
@@ -130,6 +133,7 @@ async def learner(browser, url: str, steps: int, run: Run, move: Move | None = N
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
     await context.add_init_script(SNAP_JS)
     page = await context.new_page()
+    page.set_default_timeout(TIMEOUT_S * 1000)  # every wait, a slider's focus included
     wait = {"timeout": TIMEOUT_S * 1000, "polling": POLL_MS}
     try:
         t = time.perf_counter()
@@ -143,6 +147,9 @@ async def learner(browser, url: str, steps: int, run: Run, move: Move | None = N
         slider = sliders.nth(move.slider)
         keys = ("ArrowRight", "ArrowLeft") if move.direction > 0 else ("ArrowLeft", "ArrowRight")
         for i in range(steps):  # one step and back, so every press changes the picture
+            # a learner moves the slider once the page has settled: a key pressed while the
+            # previous run's elements are still arriving can be reset by them
+            await page.wait_for_function(IDLE_JS, **wait)
             await page.evaluate(KEEP_JS)
             await slider.focus()
             t = time.perf_counter()

@@ -13,6 +13,12 @@ from typing import Any
 
 import altair as alt
 
+# Altair looks pandas up in ``sys.modules`` without importing it. Imported here, it is complete
+# before any chart is made; otherwise a page importing pandas on one thread (Streamlit imports
+# it lazily) while the warm-up makes a chart on another gave Altair the half-made module:
+# "partially initialized module 'pandas' has no attribute 'Timestamp'".
+import pandas  # noqa: F401
+
 from engine.i18n import bi, tr
 from engine.result import Result
 from visuals.heatmap import head_matrix

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -9,6 +11,8 @@ import torch
 from engine.registry import run_demo
 from visuals.heatmap import head_matrix, heatmap
 from visuals.hover import MAX_CELLS, cells, fits, hover_heatmap, hover_spec
+
+from ..conftest import ROOT
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -89,3 +93,14 @@ def test_only_matrices_up_to_max_cells_are_sent():
     small, large = run_demo("multi_head"), run_demo("space_time_attention")
     assert fits(small) and not fits(large)
     assert len(large.query_labels) * len(large.key_labels) > MAX_CELLS
+
+
+def test_pandas_is_complete_before_any_chart_is_made():
+    """Altair reads pandas from ``sys.modules`` without importing it, and does not import it
+    itself: the hover module must, or a chart made while another thread is still importing
+    pandas fails on the half-made module (the class benchmark's pages did)."""
+    code = (
+        "import sys, altair; assert 'pandas' not in sys.modules; "
+        "import visuals.hover; assert hasattr(sys.modules['pandas'], 'Timestamp')"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)
