@@ -41,7 +41,7 @@ def test_the_lab_benchmark_times_new_texts_only():
     many = texts(30)
     assert len(set(many)) == 30  # every timed call gets a text not seen before
     lengths = [len(encode(default_bert().tokenizer, t)) for t in many]
-    assert 12 <= min(lengths) and max(lengths) <= 128
+    assert min(lengths) >= 12 and max(lengths) <= 128
     out = run_lab("cpu", n=2)
     assert out["texts"] == 2
     for kind in ("forward", "live", "figure"):
