@@ -91,14 +91,14 @@ def test_the_sweep_covers_every_parameter_range_and_choice():
 
 
 def test_bench_demos_sweeps_and_reports_the_p95(capsys):
-    assert main(["bench", "demos", "--demo", "softmax_temperature"]) == 0
+    assert main(["bench", "demos", "--demo", "attention_pooling_classifier"]) == 0
     out = capsys.readouterr().out.splitlines()
     row = json.loads(out[-1])["result"][0]
     from benchmarks.demos import sweep_points
     from engine.registry import get_demo
 
     assert row["sweep_n"] + row["sweep_refused"] == len(
-        sweep_points(get_demo("softmax_temperature"))
+        sweep_points(get_demo("attention_pooling_classifier"))
     )
     assert row["figure_p95_ms"] > 0 and row["live_p95_ms"] > 0 and row["live_n"] == row["sweep_n"]
     assert "figure_ms: median" in out[-2]  # the summary line under the table
