@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import json
 import statistics
-import time
 from typing import Any
 
 from benchmarks.demos import p95
 from engine.bert import load_bert, run_text
-from engine.devices import resolve_device, serve_threads
+from engine.devices import resolve_device, serve_threads, timed
 from engine.lab import GAME_SENTENCES, lab_result
 from visuals import to_png
 from visuals.hover import hover_spec
@@ -43,12 +42,6 @@ def texts(n: int) -> list[str]:
     ]
 
 
-def _ms(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1000
-
-
 def run(device: str = "cpu", n: int = 24) -> dict[str, Any]:
     """Medians and p95 (ms) of forward, live and figure over ``n`` new texts, and the target."""
     serve_threads()  # the thread count a server runs with
@@ -62,7 +55,7 @@ def run(device: str = "cpu", n: int = 24) -> dict[str, Any]:
     for i, text in enumerate(texts(3 * n)):
         kind = ("forward", "live", "figure")[i % 3]  # each text is new to every measurement
         if kind == "forward":
-            rows[kind].append(_ms(lambda t=text: run_text(bert, t)))
+            rows[kind].append(timed(lambda t=text: run_text(bert, t), dev)[1])
             continue
 
         def picture(t: str = text, kind: str = kind) -> None:
@@ -73,7 +66,7 @@ def run(device: str = "cpu", n: int = 24) -> dict[str, Any]:
             else:
                 to_png(head_view(result, "en"))
 
-        rows[kind].append(_ms(picture))
+        rows[kind].append(timed(picture, dev)[1])
     out: dict[str, Any] = {"device": str(dev), "texts": n, "tokens": [min(tokens), max(tokens)]}
     for kind, xs in rows.items():
         out[f"{kind}_ms"] = round(statistics.median(xs), 1)
