@@ -19,6 +19,8 @@ import json
 import statistics
 from typing import Any
 
+import torch
+
 from benchmarks.demos import p95
 from engine.bert import load_bert, run_text
 from engine.devices import resolve_device, serve_threads, timed
@@ -43,8 +45,17 @@ def texts(n: int) -> list[str]:
 
 
 def run(device: str = "cpu", n: int = 24) -> dict[str, Any]:
+    """:func:`measure` at the thread count a server runs with, restored afterwards."""
+    before = torch.get_num_threads()
+    serve_threads()  # sets it
+    try:
+        return measure(device, n)
+    finally:
+        torch.set_num_threads(before)
+
+
+def measure(device: str, n: int) -> dict[str, Any]:
     """Medians and p95 (ms) of forward, live and figure over ``n`` new texts, and the target."""
-    serve_threads()  # the thread count a server runs with
     dev = resolve_device(device)
     bert = load_bert(device=dev)
     warm = lab_result(bert, "A first text warms the kernels and the fonts.", LAYER, HEAD)
