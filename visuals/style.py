@@ -120,15 +120,28 @@ def style(width_in: float | None = None) -> Iterator[None]:
 
 
 def to_png(fig: Figure, dpi: int = 110) -> bytes:
-    """The figure as PNG bytes, drawn once.
+    """The figure as PNG bytes, laid out and drawn in one pass.
 
-    The figures lay themselves out (constrained layout), so the canvas is saved as it is:
-    ``bbox_inches="tight"`` would draw every figure twice, once only to measure it.
+    ``fig.savefig`` on a figure with a layout engine draws it twice, each time with a new
+    renderer: once with drawing disabled, only to lay it out, and once for real. Text metrics
+    are cached per renderer, so every label is measured twice. Here one Agg canvas lays the
+    figure out and draws it with the same renderer, and Pillow (which matplotlib itself encodes
+    PNGs with) writes the pixels: the same image, about a third less work.
+    ``bbox_inches="tight"`` is not used either (it would draw once more to measure);
     ``tests/unit/figures/test_every_figure.py`` checks that nothing is drawn outside the canvas.
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
     buf = io.BytesIO()
     with style(fig.get_figwidth()):
-        fig.savefig(buf, format="png", dpi=dpi)
+        fig.set_dpi(dpi)
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        size = canvas.get_width_height()
+        Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
+            buf, format="png"
+        )
     return buf.getvalue()
 
 

@@ -92,3 +92,27 @@ def test_figures_are_not_kept_by_pyplot():
 
 def test_a_cjk_font_is_installed():
     assert has_cjk_font(), "a CJK font must be installed (make test installs fonts-wqy-microhei)"
+
+
+def test_to_png_draws_the_same_pixels_as_matplotlibs_savefig():
+    """One laid-out draw (visuals.style.to_png) against matplotlib's own two-pass savefig, on a
+    multi-panel, constrained-layout figure with Chinese labels and a colour bar."""
+    import io
+
+    from PIL import Image
+
+    from visuals.style import style, to_png
+
+    def pixels(png: bytes) -> np.ndarray:
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+    result = run_demo("multi_head")
+    ours = pixels(to_png(render(result, "zh")))
+    reference = render(result, "zh")
+    buf = io.BytesIO()
+    with style(reference.get_figwidth()):
+        reference.savefig(buf, format="png", dpi=110)
+    theirs = pixels(buf.getvalue())
+    assert ours.shape == theirs.shape
+    assert ours.shape[1] == round(reference.get_figwidth() * 110)
+    assert np.array_equal(ours, theirs)
