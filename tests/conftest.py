@@ -24,3 +24,12 @@ def _isolated_data_dir(
     if "ATLAS_DATA_DIR" not in os.environ or os.environ["ATLAS_DATA_DIR"].startswith(str(ROOT)):
         monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     monkeypatch.delenv("DATABASE_URL", raising=False)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``make test`` runs two workers), every browser test goes to one
+    worker, so that no two Streamlit servers and Chromiums compete for a small machine's cores."""
+    group = pytest.mark.xdist_group("browser")
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(group)
