@@ -5,13 +5,17 @@ Importing this module draws nothing; pages call these helpers.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import os
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from engine.devices import available_devices, serve_threads
 from engine.registry import Demo, get_demo, run_demo
@@ -122,10 +126,77 @@ def demo_run(name: str, params: tuple[tuple[str, Any], ...], device: str) -> Res
     return run_demo(name, dict(params), device)
 
 
+class Superseded(Exception):
+    """The learner has already asked for a new run of the figure's fragment (or of the page)."""
+
+
+def superseded() -> bool:
+    """Whether the figure this script run is about to draw will be drawn anew by a run the
+    learner has already asked for: a rerun of the whole page, or of the fragment now running.
+
+    Streamlit lets a run finish when a widget inside a fragment changes: the fragment's new run
+    waits for it. A learner who presses a slider's key twice would otherwise wait for the full
+    figure of the step they have already left, behind every other learner's figures. This reads
+    Streamlit's pending request (``script_requests``, not a public API); where it cannot be read
+    (outside a page run, another Streamlit version) the answer is False: the figure is drawn.
+    """
+    ctx = get_script_run_ctx(suppress_warning=True)
+    requests = getattr(ctx, "script_requests", None)
+    if getattr(getattr(requests, "_state", None), "name", "") != "RERUN":
+        return False
+    queue = list(getattr(getattr(requests, "_rerun_data", None), "fragment_id_queue", ()) or ())
+    if not queue:
+        return True  # the whole page reruns, this figure with it
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
+
+        running = ThreadState.get().fragment_id
+    except (ImportError, RuntimeError):
+        running = getattr(ctx, "current_fragment_id", None)
+    return running is not None and running in queue
+
+
+_FIGURE_SLOT = threading.Lock()  # one full figure drawn at a time (matplotlib holds the GIL)
+_may_give_up = contextvars.ContextVar("may_give_up", default=False)
+WAIT_SLICE_S = 0.05  # how often a waiting figure looks whether it is still wanted
+
+
+@contextlib.contextmanager
+def figure_slot() -> Iterator[None]:
+    """Hold the drawing slot; while waiting for it, give up (:class:`Superseded`) as soon as
+    the figure is :func:`superseded`, if the caller allows it (:func:`wanted_png`)."""
+    give_up = _may_give_up.get()
+    while True:
+        if give_up and superseded():
+            raise Superseded
+        if _FIGURE_SLOT.acquire(timeout=WAIT_SLICE_S):
+            break
+    try:
+        yield
+    finally:
+        _FIGURE_SLOT.release()
+
+
 @st.cache_data(show_spinner=False, max_entries=PNG_ENTRIES)
 def demo_png(name: str, params: tuple[tuple[str, Any], ...], device: str, language: str) -> bytes:
     """The PNG of a demo's figure, cached with the run it draws."""
-    return render_png(demo_run(name, params, device), language)
+    result = demo_run(name, params, device)
+    with figure_slot():
+        return render_png(result, language)
+
+
+def wanted_png(
+    name: str, params: tuple[tuple[str, Any], ...], device: str, language: str
+) -> bytes | None:
+    """:func:`demo_png`, or None where the learner has already moved on (:func:`superseded`)
+    before the figure could be drawn: the run they asked for draws it."""
+    token = _may_give_up.set(True)
+    try:
+        return demo_png(name, params, device, language)
+    except Superseded:
+        return None
+    finally:
+        _may_give_up.reset(token)
 
 
 @st.cache_data(show_spinner=False, max_entries=CHART_ENTRIES)

@@ -21,6 +21,7 @@ from views.common import (
     language_switch,
     query_number,
     tr,
+    wanted_png,
 )
 from views.warm import busy
 
@@ -221,7 +222,10 @@ def _demo_ui(q: Question, link: DemoLink, d: Demo, device: str, lang: str) -> No
         head = head_choice_ui(result, lang, f"head:{q.id}:{d.name}", d.hover_head)
         hover_chart_ui(result, lambda: demo_chart(*key, lang, head))
         facts_ui(result, d, lang)
-        st.image(demo_png(*key, lang), width="stretch")
+        png = wanted_png(*key, lang)
+        if png is None:  # the learner has moved on: the run they asked for draws the figure
+            return
+        st.image(png, width="stretch")
         st.download_button(
             tr("下载 PNG", "Download PNG"),
             lambda: demo_png(*key, lang),

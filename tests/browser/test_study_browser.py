@@ -98,3 +98,27 @@ def test_hovering_a_cell_shows_its_query_key_and_exact_weight(app_server, browse
     assert len(opacity) == len(result.query_labels) * len(result.key_labels)
     assert all(o == 1 for row, o in opacity if row == q)
     assert all(o < 1 for row, o in opacity if row != q)
+
+
+def test_keys_pressed_faster_than_figures_end_on_the_last_values_figure(
+    app_server, browser_page, artifacts
+):
+    """Four presses of a slider's key while the first step's figure is still being drawn: the
+    figures of the steps left behind may be skipped (views.common.superseded), but the page
+    ends with the last value's caption, live chart and full figure."""
+    page = browser_page
+    page.goto(f"{app_server}/?q=4&lang=en")
+    wait_for_app(page)
+    before = heatmap_src(page)
+    tokens = run_demo("multi_head").facts["L"]
+    slider = page.get_by_role("slider", name="Tokens")
+    slider.focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    wait_for_app(page)
+    page.get_by_text(f"L = {tokens + 4}").first.wait_for()
+    assert slider.input_value() == str(tokens + 4)
+    assert heatmap_src(page) != before
+    assert page.locator('[data-testid="stVegaLiteChart"]').first.is_visible()
+    assert not page.locator('[data-testid="stException"]').count()
+    page.screenshot(path=str(artifacts / "study-q4-fast-keys.png"), full_page=True)

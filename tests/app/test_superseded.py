@@ -1,0 +1,107 @@
+"""A full figure the learner has already moved on from is not drawn (views.common.superseded).
+
+``superseded`` reads Streamlit's pending rerun request, which is not a public API: these tests
+run it inside real Streamlit script runs (AppTest), so a Streamlit upgrade that changes what it
+reads fails here instead of silently drawing every stale figure again.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import views.common as common
+
+
+def _page() -> None:
+    """Fragment A asks for its own rerun, as a slider change inside it does; B is another
+    fragment; the page records what ``superseded`` answered at each point."""
+    import streamlit as st
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
+
+    from views.common import superseded
+
+    seen = st.session_state.setdefault("seen", {})
+    requests = get_script_run_ctx().script_requests
+
+    @st.fragment
+    def a() -> None:
+        if "a_before" in seen:
+            return
+        seen["a_before"] = superseded()
+        requests.request_rerun(RerunData(fragment_id=ThreadState.get().fragment_id))
+        seen["a_after_its_own_rerun_is_asked"] = superseded()
+
+    @st.fragment
+    def b() -> None:
+        seen.setdefault("b_while_a_rerun_is_pending", superseded())
+
+    a()
+    b()
+    if st.session_state.get("ask_page_rerun"):
+        st.session_state.ask_page_rerun = False
+        requests.request_rerun(RerunData())
+        seen["page_after_a_page_rerun_is_asked"] = superseded()
+    st.write(repr(sorted(seen.items())))
+
+
+def test_superseded_answers_from_streamlits_pending_request():
+    at = AppTest.from_function(_page, default_timeout=30).run()
+    assert not at.exception, at.exception
+    seen = at.session_state["seen"]
+    assert seen["a_before"] is False
+    assert seen["a_after_its_own_rerun_is_asked"] is True
+    assert seen["b_while_a_rerun_is_pending"] is False  # another fragment's figure is still wanted
+    at.session_state["ask_page_rerun"] = True
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["seen"]["page_after_a_page_rerun_is_asked"] is True
+
+
+def test_outside_a_page_run_nothing_is_superseded():
+    assert common.superseded() is False
+
+
+@pytest.fixture
+def slot_taken():
+    """The drawing slot held by "another learner" until the test lets it go."""
+    assert common._FIGURE_SLOT.acquire(timeout=5)
+    yield
+    if common._FIGURE_SLOT.locked():
+        common._FIGURE_SLOT.release()
+
+
+def test_a_waiting_figure_gives_up_once_superseded(slot_taken, monkeypatch):
+    moved_on = threading.Event()
+    monkeypatch.setattr(common, "superseded", moved_on.is_set)
+    threading.Timer(0.2, moved_on.set).start()
+    token = common._may_give_up.set(True)
+    try:
+        start = time.monotonic()
+        with pytest.raises(common.Superseded), common.figure_slot():
+            pytest.fail("the slot is held: the figure must not be drawn")
+    finally:
+        common._may_give_up.reset(token)
+    assert moved_on.is_set() and time.monotonic() - start < 5
+    assert common._FIGURE_SLOT.locked()  # still the other learner's
+
+
+def test_the_warm_up_and_a_download_wait_for_the_slot(slot_taken, monkeypatch):
+    """Callers that did not allow giving up (the warm-up, a PNG download) always get the figure."""
+    monkeypatch.setattr(common, "superseded", lambda: True)
+    threading.Timer(0.2, common._FIGURE_SLOT.release).start()
+    with common.figure_slot():
+        drawn = True
+    assert drawn and not common._FIGURE_SLOT.locked()
+
+
+def test_wanted_png_is_the_cached_png_when_nothing_supersedes_it():
+    key = ("scaled_dot_product", common.frozen({}), "cpu")
+    png = common.wanted_png(*key, "en")
+    assert png is not None and png.startswith(b"\x89PNG")
+    assert png == common.demo_png(*key, "en")
