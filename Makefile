@@ -43,8 +43,9 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
 	    $(SYSTEM_PKGS) >/dev/null; fi
 
+# MALLOC_ARENA_MAX=2: as in the image (Dockerfile), so that the server's memory stays flat.
 run: venv
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+	MALLOC_ARENA_MAX=2 $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
 validate: venv
 	$(BIN)/atlas validate questions

@@ -67,6 +67,8 @@ def start_app(
     cmd = [*cmd, "--server.port", str(port), "--server.address", "127.0.0.1"]
     cmd += ["--server.headless", "true"]
     cmd += ["--browser.gatherUsageStats", "false"]
+    # served as the image and `make run` serve it: two malloc arenas (see the Dockerfile)
+    env = {"MALLOC_ARENA_MAX": "2", **env}
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
