@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from engine.registry import run_demo
+from visuals import render_png
 
 from .conftest import choose, wait_for_app
 
@@ -105,20 +108,25 @@ def test_keys_pressed_faster_than_figures_end_on_the_last_values_figure(
 ):
     """Four presses of a slider's key while the first step's figure is still being drawn: the
     figures of the steps left behind may be skipped (views.common.superseded), but the page
-    ends with the last value's caption, live chart and full figure."""
+    ends with the last value's caption, live chart and full figure (byte for byte the PNG
+    this process draws for that value)."""
     page = browser_page
     page.goto(f"{app_server}/?q=4&lang=en")
     wait_for_app(page)
     before = heatmap_src(page)
     tokens = run_demo("multi_head").facts["L"]
+    last = render_png(run_demo("multi_head", {"n_tokens": tokens + 4}), "en")
     slider = page.get_by_role("slider", name="Tokens")
     slider.focus()
     for _ in range(4):
         page.keyboard.press("ArrowRight")
-    wait_for_app(page)
     page.get_by_text(f"L = {tokens + 4}").first.wait_for()
     assert slider.input_value() == str(tokens + 4)
-    assert heatmap_src(page) != before
+    deadline = time.monotonic() + 90
+    while (shown := heatmap_src(page)) == before or page.request.get(shown).body() != last:
+        assert time.monotonic() < deadline, "the last value's full figure was never drawn"
+        page.wait_for_timeout(250)
+    wait_for_app(page)
     assert page.locator('[data-testid="stVegaLiteChart"]').first.is_visible()
     assert not page.locator('[data-testid="stException"]').count()
     page.screenshot(path=str(artifacts / "study-q4-fast-keys.png"), full_page=True)
