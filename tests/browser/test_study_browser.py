@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import time
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from engine.registry import run_demo
 from visuals import render_png
@@ -12,6 +15,11 @@ from visuals import render_png
 from .conftest import choose, wait_for_app
 
 pytestmark = pytest.mark.browser
+
+
+def pixels(png: bytes) -> np.ndarray:
+    """A PNG's RGBA pixels as signed integers (so that differences do not wrap)."""
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"), dtype=np.int16)
 
 
 def heatmap_src(page) -> str:
@@ -108,14 +116,20 @@ def test_keys_pressed_faster_than_figures_end_on_the_last_values_figure(
 ):
     """Four presses of a slider's key while the first step's figure is still being drawn: the
     figures of the steps left behind may be skipped (views.common.superseded), but the page
-    ends with the last value's caption, live chart and full figure (byte for byte the PNG
-    this process draws for that value)."""
+    ends with the last value's caption, live chart and full figure: the PNG this process
+    draws for that value, to within colour-map rounding (the server computes on one thread,
+    and another BLAS or thread count may round a weight differently)."""
     page = browser_page
     page.goto(f"{app_server}/?q=4&lang=en")
     wait_for_app(page)
     before = heatmap_src(page)
     tokens = run_demo("multi_head").facts["L"]
-    last = render_png(run_demo("multi_head", {"n_tokens": tokens + 4}), "en")
+    last = pixels(render_png(run_demo("multi_head", {"n_tokens": tokens + 4}), "en"))
+
+    def is_last(src: str) -> bool:
+        shown = pixels(page.request.get(src).body())
+        return shown.shape == last.shape and np.abs(shown - last).mean() <= 1.0  # of 255
+
     slider = page.get_by_role("slider", name="Tokens")
     slider.focus()
     for _ in range(4):
@@ -123,7 +137,7 @@ def test_keys_pressed_faster_than_figures_end_on_the_last_values_figure(
     page.get_by_text(f"L = {tokens + 4}").first.wait_for()
     assert slider.input_value() == str(tokens + 4)
     deadline = time.monotonic() + 90
-    while (shown := heatmap_src(page)) == before or page.request.get(shown).body() != last:
+    while (shown := heatmap_src(page)) == before or not is_last(shown):
         assert time.monotonic() < deadline, "the last value's full figure was never drawn"
         page.wait_for_timeout(250)
     wait_for_app(page)
