@@ -6,6 +6,7 @@ Shared by the browser tests and the class benchmark. The server's output goes to
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -90,8 +91,19 @@ def stop(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of process ``pid`` in MB (from /proc), 0 if it is gone."""
+def tree(pid: int) -> list[int]:
+    """``pid`` and every live process below it (the app's drawing processes), from /proc."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        for task in Path(f"/proc/{p}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo += [int(c) for c in task.read_text().split()]
+    return found
+
+
+def _rss_one(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
@@ -101,10 +113,22 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds a process has used (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def rss_mb(pid: int) -> float:
+    """Resident memory in MB of process ``pid`` and its children (from /proc), 0 if gone."""
+    return sum(_rss_one(p) for p in tree(pid))
+
+
+def _cpu_one(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used by process ``pid`` and its live children (Linux /proc)."""
+    return sum(_cpu_one(p) for p in tree(pid))
 
 
 def wait_idle(pid: int, below: float = 0.05, quiet_s: float = 2.0, timeout: float = 300.0) -> float:

@@ -5,12 +5,10 @@ Importing this module draws nothing; pages call these helpers.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import logging
 import os
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,7 @@ from engine.devices import available_devices, serve_threads
 from engine.registry import Demo, get_demo, run_demo
 from engine.result import Result
 from quiz.bank import Bank, load_bank
-from visuals import render_png
+from views.drawing import GaveUp, draw_png
 from visuals.heatmap import head_names
 from visuals.hover import MAX_CELLS, fits, hover_spec
 
@@ -156,33 +154,23 @@ def superseded() -> bool:
     return running is not None and running in queue
 
 
-_FIGURE_SLOT = threading.Lock()  # one full figure drawn at a time (matplotlib holds the GIL)
 _may_give_up = contextvars.ContextVar("may_give_up", default=False)
-WAIT_SLICE_S = 0.05  # how often a waiting figure looks whether it is still wanted
 
 
-@contextlib.contextmanager
-def figure_slot() -> Iterator[None]:
-    """Hold the drawing slot; while waiting for it, give up (:class:`Superseded`) as soon as
-    the figure is :func:`superseded`, if the caller allows it (:func:`wanted_png`)."""
-    give_up = _may_give_up.get()
-    while True:
-        if give_up and superseded():
-            raise Superseded
-        if _FIGURE_SLOT.acquire(timeout=WAIT_SLICE_S):
-            break
-    try:
-        yield
-    finally:
-        _FIGURE_SLOT.release()
+def _give_up() -> bool:
+    """Whether a waiting figure may stop waiting: the caller allows it (:func:`wanted_png`) and
+    the learner has already asked for the run that draws its successor (:func:`superseded`)."""
+    return _may_give_up.get() and superseded()
 
 
 @st.cache_data(show_spinner=False, max_entries=PNG_ENTRIES)
 def demo_png(name: str, params: tuple[tuple[str, Any], ...], device: str, language: str) -> bytes:
     """The PNG of a demo's figure, cached with the run it draws."""
     result = demo_run(name, params, device)
-    with figure_slot():
-        return render_png(result, language)
+    try:
+        return draw_png(result, language, _give_up)
+    except GaveUp:
+        raise Superseded from None
 
 
 def wanted_png(

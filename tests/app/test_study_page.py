@@ -225,8 +225,10 @@ def test_the_chart_starts_on_the_head_the_slider_changes():
 
 def test_one_render_per_change_and_the_download_is_deferred(monkeypatch):
     made = []
-    real = common.render_png
-    monkeypatch.setattr(common, "render_png", lambda r, lang: made.append(r.demo) or real(r, lang))
+    real = common.draw_png
+    monkeypatch.setattr(
+        common, "draw_png", lambda r, lang, give_up: made.append(r.demo) or real(r, lang, give_up)
+    )
     st.cache_data.clear()
     at = study(4, "en")
     assert not at.exception

@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import views.common as common
+from views import drawing
 
 
 def _page() -> None:
@@ -68,36 +69,34 @@ def test_outside_a_page_run_nothing_is_superseded():
 
 
 @pytest.fixture
-def slot_taken():
-    """The drawing slot held by "another learner" until the test lets it go."""
-    assert common._FIGURE_SLOT.acquire(timeout=5)
-    yield
-    if common._FIGURE_SLOT.locked():
-        common._FIGURE_SLOT.release()
+def slot_taken(monkeypatch):
+    """Figures drawn on the page threads, and the drawing slot held by "another learner" until
+    the test lets it go (tests/app/test_drawing.py does the same with a drawing process)."""
+    monkeypatch.setenv(drawing.WORKERS_ENV, "0")
+    _, turns = drawing.current()
+    assert turns.acquire(timeout=5)
+    yield turns
+    turns.release()
 
 
 def test_a_waiting_figure_gives_up_once_superseded(slot_taken, monkeypatch):
     moved_on = threading.Event()
     monkeypatch.setattr(common, "superseded", moved_on.is_set)
     threading.Timer(0.2, moved_on.set).start()
-    token = common._may_give_up.set(True)
-    try:
-        start = time.monotonic()
-        with pytest.raises(common.Superseded), common.figure_slot():
-            pytest.fail("the slot is held: the figure must not be drawn")
-    finally:
-        common._may_give_up.reset(token)
+    key = ("scaled_dot_product", common.frozen({"temperature": 0.7}), "cpu")
+    start = time.monotonic()
+    assert common.wanted_png(*key, "en") is None  # the slot is held: not drawn, given up
     assert moved_on.is_set() and time.monotonic() - start < 5
-    assert common._FIGURE_SLOT.locked()  # still the other learner's
+    assert not slot_taken.acquire(blocking=False)  # still the other learner's
 
 
 def test_the_warm_up_and_a_download_wait_for_the_slot(slot_taken, monkeypatch):
     """Callers that did not allow giving up (the warm-up, a PNG download) always get the figure."""
     monkeypatch.setattr(common, "superseded", lambda: True)
-    threading.Timer(0.2, common._FIGURE_SLOT.release).start()
-    with common.figure_slot():
-        drawn = True
-    assert drawn and not common._FIGURE_SLOT.locked()
+    threading.Timer(0.2, slot_taken.release).start()
+    key = ("scaled_dot_product", common.frozen({"temperature": 0.8}), "cpu")
+    assert common.demo_png(*key, "en").startswith(b"\x89PNG")
+    assert slot_taken.acquire(timeout=5)  # handed back after drawing (the fixture releases it)
 
 
 def test_wanted_png_is_the_cached_png_when_nothing_supersedes_it():

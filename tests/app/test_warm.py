@@ -46,7 +46,7 @@ def test_a_warmed_picture_is_served_from_the_cache(monkeypatch):
     warm.warm(small_keys(), progress)
     assert progress.finished.is_set() and progress.done == 2 and not progress.failed
     drawn = []
-    monkeypatch.setattr(common, "render_png", lambda *a: drawn.append(a) or b"")
+    monkeypatch.setattr(common, "draw_png", lambda *a: drawn.append(a) or b"")
     monkeypatch.setattr(common, "hover_spec", lambda *a: drawn.append(a) or {})
     for key in small_keys():
         for lang in warm.LANGS:

@@ -1,0 +1,94 @@
+"""Figures drawn by a separate process (views.drawing): the same PNG, off the page's thread,
+given up while still queued, and drawn anyway when the process dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from engine.registry import run_demo
+from views import drawing
+from visuals import render_png
+
+
+@pytest.fixture
+def one_worker(monkeypatch):
+    monkeypatch.setenv(drawing.WORKERS_ENV, "1")
+    pool = drawing.pool()
+    assert pool is not None
+    pool.submit(int).result(timeout=120)  # started and warmed before the test's clock runs
+    return pool
+
+
+def test_a_drawing_process_makes_the_same_png_as_the_page_thread(one_worker):
+    result = run_demo("multi_head", {"n_tokens": 7})
+    assert drawing.draw_png(result, "zh") == render_png(result, "zh")
+
+
+def test_figures_are_drawn_in_another_process_at_a_lower_priority(one_worker):
+    pid, nice = one_worker.submit(os.getpid).result(), one_worker.submit(os.nice, 0).result()
+    assert pid != os.getpid()
+    assert nice >= os.nice(0) + drawing.NICE or nice == 19
+
+
+def test_a_figure_still_waiting_for_its_turn_is_given_up_and_never_drawn(one_worker):
+    _, turns = drawing.current()
+    assert turns.acquire(timeout=5)  # the only worker draws another learner's figure
+    try:
+        moved_on = threading.Event()
+        threading.Timer(0.2, moved_on.set).start()
+        with pytest.raises(drawing.GaveUp) as gave_up:
+            drawing.draw_png(run_demo("scaled_dot_product", {}), "en", moved_on.is_set)
+        assert moved_on.is_set() and gave_up.value.cancelled
+    finally:
+        turns.release()
+
+
+def test_a_figure_given_up_while_drawing_frees_the_turn_when_done(one_worker):
+    _, turns = drawing.current()
+    asked = []
+    with pytest.raises(drawing.GaveUp) as gave_up:  # asked after the first wait for the PNG
+        drawing.draw_png(run_demo("variant_costs", {}), "en", lambda: asked.append(1) or True)
+    assert asked and not gave_up.value.cancelled
+    assert turns.acquire(timeout=60)  # the worker finished it and handed the turn back
+    turns.release()
+
+
+def test_a_figure_error_reaches_the_page_as_itself(one_worker):
+    bad = run_demo("scaled_dot_product", {})
+    object.__setattr__(bad, "demo", "no_such_demo")
+    with pytest.raises(KeyError, match="no figure draws demo 'no_such_demo'"):
+        drawing.draw_png(bad, "en")
+
+
+def test_when_the_drawing_process_dies_the_figure_is_still_drawn(one_worker):
+    for pid in list(one_worker._processes):  # killed for memory, say
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.5)
+    result = run_demo("scaled_dot_product", {"temperature": 2.0})
+    assert drawing.draw_png(result, "en") == render_png(result, "en")
+    fresh = drawing.pool()
+    assert fresh is not one_worker  # replaced for the next figure
+    assert drawing.draw_png(result, "en") == render_png(result, "en")
+
+
+def test_no_workers_draws_on_the_page_thread(monkeypatch):
+    monkeypatch.setenv(drawing.WORKERS_ENV, "0")
+    assert drawing.pool() is None
+    result = run_demo("scaled_dot_product", {})
+    assert drawing.draw_png(result, "en") == render_png(result, "en")
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"), [("two", "whole number"), ("-1", "between 0"), ("999", "between 0")]
+)
+def test_a_bad_worker_count_is_refused_by_name(monkeypatch, raw, says):
+    monkeypatch.setenv(drawing.WORKERS_ENV, raw)
+    with pytest.raises(
+        ValueError, match=rf"ATLAS_DRAW_WORKERS={raw!r}.*{says}|ATLAS_DRAW_WORKERS={raw}: .*{says}"
+    ):
+        drawing.workers()
