@@ -3,7 +3,7 @@
 matplotlib draws in Python and holds the GIL for nearly all of a figure's 0.3–1.5 s. Drawn on
 the server's page threads, one learner's figure stalls every other learner's page run — the
 live chart of a slider step included — until it is done. Here the figures are drawn by
-``$ATLAS_DRAW_WORKERS`` worker processes (default 1): the page threads only wait for the PNG
+``$ATLAS_DRAW_WORKERS`` worker processes (default 1), for the Study page and the Model lab: the page threads only wait for the PNG
 bytes, with the GIL free, and on a machine with more than one core the pages and the figures
 run side by side.
 
@@ -26,8 +26,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
+from matplotlib.figure import Figure
+
 from engine.result import Result
-from visuals import render_png
+from visuals import render, to_png
 
 log = logging.getLogger("atlas")
 
@@ -136,8 +138,21 @@ def _wait(future: Future[bytes], give_up: Callable[[], bool]) -> bytes:
                 raise GaveUp(cancelled=False) from None
 
 
-def draw_png(result: Result, lang: str, give_up: Callable[[], bool] = lambda: False) -> bytes:
-    """The PNG of ``result``'s figure (:func:`visuals.render_png`), drawn by a worker process.
+Draw = Callable[[Result, str], Figure]
+
+
+def _png(figure: Draw, result: Result, lang: str) -> bytes:
+    return to_png(figure(result, lang))
+
+
+def draw_png(
+    result: Result,
+    lang: str,
+    give_up: Callable[[], bool] = lambda: False,
+    figure: Draw = render,
+) -> bytes:
+    """The PNG of ``figure(result, lang)`` (by default the demo's own, :func:`visuals.render`),
+    drawn by a worker process. ``figure`` is a module-level function (sent by name).
 
     While it waits for a turn, ``give_up()`` is asked every ``WAIT_SLICE_S``; once it says True
     :class:`GaveUp` is raised and the figure is never drawn. Once drawing, giving up leaves the
@@ -147,22 +162,22 @@ def draw_png(result: Result, lang: str, give_up: Callable[[], bool] = lambda: Fa
     _take_turn(turns, give_up)
     if executor is None:
         try:
-            return render_png(result, lang)
+            return _png(figure, result, lang)
         finally:
             turns.release()
     try:
-        future = executor.submit(render_png, result, lang)
+        future = executor.submit(_png, figure, result, lang)
     except RuntimeError:  # broken, or shut down by another thread that found it broken
         turns.release()
-        return _draw_here(executor, result, lang)
+        return _draw_here(executor, figure, result, lang)
     future.add_done_callback(lambda _: turns.release())
     try:
         return _wait(future, give_up)
     except BrokenProcessPool:
-        return _draw_here(executor, result, lang)
+        return _draw_here(executor, figure, result, lang)
 
 
-def _draw_here(broken: ProcessPoolExecutor, result: Result, lang: str) -> bytes:
+def _draw_here(broken: ProcessPoolExecutor, figure: Draw, result: Result, lang: str) -> bytes:
     log.warning("a drawing process died; drawing this figure here and starting a new one")
     _replace(broken)
-    return render_png(result, lang)
+    return _png(figure, result, lang)

@@ -31,8 +31,8 @@ from views.common import (
     show_error,
     tr,
 )
+from views.drawing import draw_png
 from visuals import model as lab_figures
-from visuals import to_png
 from visuals.hover import hover_spec
 from visuals.model import SHORT
 
@@ -90,7 +90,7 @@ def lab_png(
 ) -> bytes:
     """PNG of one view of a lab result."""
     result = lab_run(_bert, key, text, pair, layer, head)
-    return to_png(DRAW[view](result, language))
+    return draw_png(result, language, figure=DRAW[view])
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

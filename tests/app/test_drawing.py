@@ -92,3 +92,12 @@ def test_a_bad_worker_count_is_refused_by_name(monkeypatch, raw, says):
         ValueError, match=rf"ATLAS_DRAW_WORKERS={raw!r}.*{says}|ATLAS_DRAW_WORKERS={raw}: .*{says}"
     ):
         drawing.workers()
+
+
+def test_any_module_level_figure_is_drawn_by_name(one_worker):
+    """The Model lab sends its views (visuals.model) the same way."""
+    from visuals.heatmap import heads
+    from visuals.style import to_png
+
+    result = run_demo("multi_head", {"n_tokens": 6})
+    assert drawing.draw_png(result, "en", figure=heads) == to_png(heads(result, "en"))
