@@ -20,6 +20,7 @@ from engine.registry import Demo, get_demo, run_demo
 from engine.result import Result
 from quiz.bank import Bank, load_bank
 from views.drawing import GaveUp, draw_png
+from views.drawing import start as start_drawing
 from visuals.heatmap import head_names
 from visuals.hover import MAX_CELLS, fits, hover_spec
 
@@ -105,7 +106,9 @@ def bank(directory: str | None = None) -> Bank:
 
 @st.cache_resource(show_spinner=False)
 def server_threads() -> int:
-    """PyTorch's intra-op threads for this server process, set once (engine.devices.serve_threads)."""
+    """PyTorch's intra-op threads for this server process, set once (engine.devices.serve_threads),
+    and its drawing processes started (views.drawing)."""
+    start_drawing()
     return serve_threads()
 
 

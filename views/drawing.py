@@ -17,11 +17,14 @@ was drawing is drawn on the page's thread instead: the learner gets it either wa
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
+import sys
 import threading
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -68,8 +71,6 @@ def workers() -> int:
 
 def _start_worker() -> None:
     """In each worker: lower its priority, one torch thread, fonts and colour maps loaded."""
-    import contextlib
-
     import torch
 
     with contextlib.suppress(OSError):
@@ -110,6 +111,15 @@ def current() -> tuple[ProcessPoolExecutor | None, threading.Semaphore]:
         return _pool, _turns
 
 
+def start() -> None:
+    """Start the drawing processes now (a server's first page view), not at its first figure:
+    a process takes seconds to import torch and matplotlib."""
+    executor = pool()
+    if executor is not None:
+        with _no_main_script():
+            executor.submit(int)
+
+
 def pool() -> ProcessPoolExecutor | None:
     """The drawing processes, or None when ``$ATLAS_DRAW_WORKERS`` is 0."""
     return current()[0]
@@ -121,6 +131,28 @@ def _replace(broken: ProcessPoolExecutor) -> None:
         if _pool is broken:
             _pool = None
     broken.shutdown(wait=False, cancel_futures=True)
+
+
+_main_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _no_main_script() -> Iterator[None]:
+    """While a worker may be spawned: a ``__main__`` with nothing for the child to run.
+
+    A spawned process first runs the parent's ``__main__`` file again (as ``__mp_main__``).
+    During a page run Streamlit's ``__main__`` is the page script itself, so every new drawing
+    process would run the app — and start drawing processes of its own. ``submit`` is where the
+    executor spawns its processes; the real ``__main__`` is put back unless a new script run
+    has meanwhile replaced it."""
+    with _main_lock:
+        saved, empty = sys.modules.get("__main__"), types.ModuleType("__main__")
+        sys.modules["__main__"] = empty
+        try:
+            yield
+        finally:
+            if sys.modules.get("__main__") is empty and saved is not None:
+                sys.modules["__main__"] = saved
 
 
 def _take_turn(turns: threading.Semaphore, give_up: Callable[[], bool]) -> None:
@@ -166,7 +198,8 @@ def draw_png(
         finally:
             turns.release()
     try:
-        future = executor.submit(_png, figure, result, lang)
+        with _no_main_script():
+            future = executor.submit(_png, figure, result, lang)
     except RuntimeError:  # broken, or shut down by another thread that found it broken
         turns.release()
         return _draw_here(executor, figure, result, lang)

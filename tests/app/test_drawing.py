@@ -101,3 +101,46 @@ def test_any_module_level_figure_is_drawn_by_name(one_worker):
 
     result = run_demo("multi_head", {"n_tokens": 6})
     assert drawing.draw_png(result, "en", figure=heads) == to_png(heads(result, "en"))
+
+
+def test_a_server_starts_its_drawing_process_before_the_first_figure(monkeypatch):
+    monkeypatch.setenv(drawing.WORKERS_ENV, "1")
+    drawing.start()
+    executor = drawing.pool()
+    assert executor is not None and len(executor._processes) == 1  # spawned, importing
+    monkeypatch.setenv(drawing.WORKERS_ENV, "0")
+    drawing.start()  # nothing to start
+    assert drawing.pool() is None
+
+
+def _page_that_starts_a_drawing_process() -> None:
+    """A page run (Streamlit's ``__main__`` is this script) that starts the drawing process."""
+    import os
+    from pathlib import Path
+
+    import streamlit as st
+
+    from engine.registry import run_demo
+    from views import drawing
+
+    with Path(os.environ["PAGE_RUNS"]).open("a") as runs:
+        runs.write(f"{os.getpid()}\n")
+    os.environ[drawing.WORKERS_ENV] = "1"
+    png = drawing.draw_png(run_demo("scaled_dot_product", {}), "en")
+    st.session_state["pid"] = drawing.pool().submit(os.getpid).result(timeout=120)
+    st.session_state["png"] = png[:4]
+
+
+def test_a_drawing_process_started_by_a_page_never_runs_the_page(monkeypatch, tmp_path):
+    """A spawned process re-runs its parent's ``__main__``; in a page run that is the page."""
+    from streamlit.testing.v1 import AppTest
+
+    runs = tmp_path / "runs.txt"
+    monkeypatch.setenv("PAGE_RUNS", str(runs))
+    monkeypatch.setenv(drawing.WORKERS_ENV, "0")
+    drawing.current()  # no process yet: the page starts it
+    at = AppTest.from_function(_page_that_starts_a_drawing_process, default_timeout=180).run()
+    assert not at.exception, at.exception
+    assert at.session_state["png"] == b"\x89PNG" and at.session_state["pid"] != os.getpid()
+    time.sleep(1)
+    assert runs.read_text().split() == [str(os.getpid())]  # the page ran once, here only
