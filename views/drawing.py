@@ -1,18 +1,19 @@
-"""Full figures drawn in a separate process, so that drawing never holds up a learner's page.
+"""Full figures drawn in separate processes, so that drawing never holds up a learner's page.
 
 matplotlib draws in Python and holds the GIL for nearly all of a figure's 0.3–1.5 s. Drawn on
-the server's page threads, one learner's figure stalls every other learner's page run — the
-live chart of a slider step included — until it is done. Here the figures are drawn by
-``$ATLAS_DRAW_WORKERS`` worker processes (default 1), for the Study page and the Model lab: the page threads only wait for the PNG
-bytes, with the GIL free, and on a machine with more than one core the pages and the figures
-run side by side.
+the server's page threads, one learner's figure stalls every other learner's page run until it
+is done, and a server uses one core for all its figures however many it has. With
+``$ATLAS_DRAW_WORKERS`` set to N ≥ 1, N worker processes draw the figures of the Study page and
+the Model lab: the page threads only wait for the PNG bytes, with the GIL free, and the pages
+and N figures run side by side. The workers run at a lower priority (nice ``NICE``), so that on
+a busy server the live chart, which is what follows the slider, comes first.
 
-The workers run at a lower priority (nice ``NICE``): on a busy server the live chart, which is
-what follows the slider, comes first and the full figure below it a moment later.
-
-``ATLAS_DRAW_WORKERS=0`` draws on the page's own thread, one figure at a time (the slot of
-:func:`draw_png`). A worker that dies (killed for memory, say) is replaced, and the figure it
-was drawing is drawn on the page's thread instead: the learner gets it either way.
+The default is 0: figures are drawn on the page's own thread, one at a time (a turn of
+:func:`draw_png`). On a 2-core server with the learners' browsers on the same two cores, one
+worker measured no better at the slider-step p95 (its runs and those without it overlapped,
+2.2–5.1 × the bare app's against 3.2–4.2 ×) and cost about 250 MB (TEACHING.md §12). A worker
+that dies (killed for memory, say) is replaced, and the figure it was drawing is drawn on the
+page's thread instead: the learner gets it either way.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from visuals import render, to_png
 log = logging.getLogger("atlas")
 
 WORKERS_ENV = "ATLAS_DRAW_WORKERS"
-DEFAULT_WORKERS = 1
+DEFAULT_WORKERS = 0
 NICE = 5  # the workers' niceness: below the pages, well above the warm-up thread (19)
 WAIT_SLICE_S = 0.05  # how often a waiting figure looks whether it is still wanted
 

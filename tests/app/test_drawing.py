@@ -144,3 +144,8 @@ def test_a_drawing_process_started_by_a_page_never_runs_the_page(monkeypatch, tm
     assert at.session_state["png"] == b"\x89PNG" and at.session_state["pid"] != os.getpid()
     time.sleep(1)
     assert runs.read_text().split() == [str(os.getpid())]  # the page ran once, here only
+
+
+def test_by_default_figures_are_drawn_on_the_page_thread(monkeypatch):
+    monkeypatch.delenv(drawing.WORKERS_ENV, raising=False)
+    assert drawing.workers() == 0 and drawing.pool() is None
