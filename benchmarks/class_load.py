@@ -135,11 +135,14 @@ async def learner(browser, url: str, steps: int, run: Run, move: Move | None = N
     page = await context.new_page()
     page.set_default_timeout(TIMEOUT_S * 1000)  # every wait, a slider's focus included
     wait = {"timeout": TIMEOUT_S * 1000, "polling": POLL_MS}
+    stage = "opening the page"
     try:
         t = time.perf_counter()
         await page.goto(url, timeout=TIMEOUT_S * 1000)
+        stage = "waiting for the first picture"
         await page.wait_for_function(SHOWN_JS, **wait)
         run.first.append(time.perf_counter() - t)
+        stage = "waiting for the first full figure"
         await page.wait_for_function(FULL_SHOWN_JS, **wait)
         run.full_first.append(time.perf_counter() - t)
         move = move or Move(0, 0, 1, 0)
@@ -149,18 +152,23 @@ async def learner(browser, url: str, steps: int, run: Run, move: Move | None = N
         for i in range(steps):  # one step and back, so every press changes the picture
             # a learner moves the slider once the page has settled: a key pressed while the
             # previous run's elements are still arriving can be reset by them
+            stage = f"step {i + 1}: waiting for the page to settle"
             await page.wait_for_function(IDLE_JS, **wait)
             await page.evaluate(KEEP_JS)
+            stage = f"step {i + 1}: focusing slider {move.slider}"
             await slider.focus()
             t = time.perf_counter()
             await page.keyboard.press(keys[i % 2])
+            stage = f"step {i + 1}: waiting for the picture to change"
             await page.wait_for_function(CHANGED_JS, arg=move.watch, **wait)
             run.steps.append(time.perf_counter() - t)
+            stage = f"step {i + 1}: waiting for the full figure to change"
             await page.wait_for_function(CHANGED_JS, arg=1, **wait)
             run.full_steps.append(time.perf_counter() - t)
     except Exception as e:  # a timeout, or a page that never drew: counted, not fatal
         run.timeouts += 1
-        run.errors.append(f"{url}: {type(e).__name__}: {str(e).splitlines()[0][:200]}")
+        first = str(e).splitlines()[0][:200] if str(e) else ""
+        run.errors.append(f"{url}, {stage}: {type(e).__name__}: {first}")
     finally:
         await context.close()
 
