@@ -127,8 +127,7 @@ def demo_run(name: str, params: tuple[tuple[str, Any], ...], device: str) -> Res
     return run_demo(name, dict(params), device)
 
 
-class Superseded(Exception):
-    """The learner has already asked for a new run of the figure's fragment (or of the page)."""
+Superseded = GaveUp  # the learner has already asked for a new run of the figure's fragment or page
 
 
 def superseded() -> bool:
@@ -170,10 +169,7 @@ def _give_up() -> bool:
 def demo_png(name: str, params: tuple[tuple[str, Any], ...], device: str, language: str) -> bytes:
     """The PNG of a demo's figure, cached with the run it draws."""
     result = demo_run(name, params, device)
-    try:
-        return draw_png(result, language, _give_up)
-    except GaveUp:
-        raise Superseded from None
+    return draw_png(result, language, _give_up)
 
 
 def wanted_png(

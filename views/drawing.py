@@ -77,7 +77,7 @@ def _start_worker() -> None:
     with contextlib.suppress(OSError):
         os.nice(NICE)
     torch.set_num_threads(1)
-    from visuals import kit, to_png
+    from visuals import kit
 
     with kit.canvas(2, 1) as fig:  # the first figure loads fonts: not a learner's
         fig.add_subplot().set_title("注意力 attention")

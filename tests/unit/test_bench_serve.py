@@ -11,7 +11,7 @@ from benchmarks.serve import _rss_one, cpu_seconds, rss_mb, tree
 
 def test_a_server_is_measured_with_its_children():
     child = subprocess.Popen(
-        [sys.executable, "-c", "import time; x = bytearray(64 << 20); time.sleep(30)"]
+        [sys.executable, "-c", "import time; x = b'\\x01' * (64 << 20); time.sleep(30)"]
     )
     try:
         for _ in range(100):  # until the child holds its 64 MB
