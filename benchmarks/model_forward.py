@@ -42,13 +42,16 @@ class LiveTensorPeak(TorchDispatchMode):
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         out = func(*args, **(kwargs or {}))
+        given = {_storage(t) for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)}
         for t in tree_leaves(out):
             if isinstance(t, torch.Tensor) and t.device.type != "meta":
-                self._track(t)
+                self._track(t, given)
         return out
 
-    def _track(self, t: torch.Tensor) -> None:
-        ptr, nbytes = t.untyped_storage().data_ptr(), t.untyped_storage().nbytes()
+    def _track(self, t: torch.Tensor, given: set[int]) -> None:
+        ptr, nbytes = _storage(t), t.untyped_storage().nbytes()
+        if ptr in given and ptr not in self.refs:
+            return  # a view (W.T, …) of a tensor made before the mode, such as a weight: no new memory
         count, size = self.refs.get(ptr, (0, nbytes))
         if count == 0:
             self.live += size
@@ -63,6 +66,10 @@ class LiveTensorPeak(TorchDispatchMode):
             self.live -= size
         else:
             self.refs[ptr] = (count - 1, size)
+
+
+def _storage(t: torch.Tensor) -> int:
+    return t.untyped_storage().data_ptr()
 
 
 def median_ms(

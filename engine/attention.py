@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 
 from engine.masks import apply_mask, causal_mask
 from engine.softmax import stable_softmax
@@ -38,9 +39,13 @@ def scaled_dot_product_attention(
         allowed = attn_mask if allowed is None else allowed & attn_mask
     elif attn_mask is not None:
         scores = apply_mask(scores, attn_mask)  # float bias
-    if allowed is not None:
-        allowed = allowed.expand_as(scores)
-    weights = stable_softmax(scores, dim=-1, mask=allowed)  # rows sum to 1, or 0 if fully masked
+    if allowed is None and attn_mask is None:
+        # Nothing is masked, so every row has a finite maximum: torch.softmax computes the same
+        # max-subtracted formula as engine.softmax.stable_softmax, in one kernel instead of seven.
+        weights = torch.softmax(scores, dim=-1)
+    else:
+        allowed = None if allowed is None else allowed.expand_as(scores)
+        weights = stable_softmax(scores, dim=-1, mask=allowed)  # rows sum to 1, or 0 if all masked
     return weights @ value, weights
 
 
@@ -74,7 +79,8 @@ def init_mha_params(d_model: int, seed: int, device: torch.device | str = "cpu")
 
 
 def _project(x: torch.Tensor, W: torch.Tensor, b: torch.Tensor | None) -> torch.Tensor:
-    return x @ W if b is None else x @ W + b
+    """x @ W + b, as one fused matrix product and bias (``F.linear`` takes the (out, in) view)."""
+    return F.linear(x, W.T, b)
 
 
 # MultiHead(Q, K, V) = Concat(head_1, …, head_h) W_O,   head_i = Attention(Q W_Q^i, K W_K^i, V W_V^i)

@@ -293,7 +293,8 @@ def encoder_layer(
     """One BERT layer.  (N, L, d), mask (N, L) bool True = real token → (N, L, d), (N, h, L, L)."""
     a, weights = multi_head_attention(x, x, layer.attn, h, key_padding_mask=key_padding_mask)
     x = layer_norm(x + a, layer.ln1_w, layer.ln1_b, eps)
-    f = gelu(x @ layer.W_1 + layer.b_1) @ layer.W_2 + layer.b_2  # (N, L, d_ff) → (N, L, d)
+    # x @ W + b as one fused product and bias each (F.linear takes the (out, in) view W.T)
+    f = F.linear(gelu(F.linear(x, layer.W_1.T, layer.b_1)), layer.W_2.T, layer.b_2)  # (N, L, d)
     return layer_norm(x + f, layer.ln2_w, layer.ln2_b, eps), weights
 
 

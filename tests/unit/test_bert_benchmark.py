@@ -20,6 +20,17 @@ def test_live_tensor_peak_counts_storages_once_and_frees_them():
     assert mode.live == 0
 
 
+def test_live_tensor_peak_does_not_count_views_of_tensors_made_before_it():
+    weight = torch.zeros(4096)  # 16 KiB, made before the mode (like the model's weights)
+    with LiveTensorPeak() as mode:
+        t = weight.view(64, 64).T  # views of it: no new memory
+        assert mode.live == 0
+        out = t + 1  # a new 16 KiB tensor
+        assert mode.live == 16384
+    assert mode.peak == 16384
+    del out
+
+
 def test_quick_run_reports_times_ratio_and_memory():
     row = run("cpu", repeats=3)
     assert row["tokens"] == N_TOKENS == 20
