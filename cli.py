@@ -89,7 +89,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
             print(json.dumps({"benchmark": "class-soak", "result": out}, ensure_ascii=False))
             continue
         if name == "class":
-            kwargs = {"learners": args.learners, "steps": args.steps}
+            kwargs = {"learners": args.learners, "steps": args.steps, "think": args.think}
         out = module.run(**kwargs)
         if hasattr(module, "table"):
             print(module.table(out))
@@ -157,6 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--learners", default="10,30", metavar="N,M", help="bench class: class sizes (tabs)"
     )
     b.add_argument("--steps", type=int, default=5, metavar="K", help="bench class: slider moves")
+    b.add_argument(
+        "--think", type=float, default=0, metavar="S",
+        help="bench class: seconds each learner looks at the full figure before each slider move",
+    )  # fmt: skip
     b.add_argument(
         "--minutes", type=float, default=0, metavar="M",
         help="bench class: instead, one class (the first --learners) for M minutes: memory over time",

@@ -16,6 +16,7 @@ app's warm-up (:mod:`views.warm`) is done, as it is when a teacher opens the app
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -127,9 +128,12 @@ def slider_moves() -> tuple[list[Move], list[int]]:
     return moves, left_out
 
 
-async def learner(browser, url: str, steps: int, run: Run, move: Move | None = None) -> None:
+async def learner(
+    browser, url: str, steps: int, run: Run, move: Move | None = None, think: float = 0.0
+) -> None:
     """One tab: open ``url``, time the first picture, then ``steps`` moves of a slider (``move``;
-    the bare app's only slider, rightwards, when None)."""
+    the bare app's only slider, rightwards, when None), each after looking at the full figure
+    for ``think`` seconds."""
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
     await context.add_init_script(SNAP_JS)
     page = await context.new_page()
@@ -152,6 +156,7 @@ async def learner(browser, url: str, steps: int, run: Run, move: Move | None = N
         for i in range(steps):  # one step and back, so every press changes the picture
             # a learner moves the slider once the page has settled: a key pressed while the
             # previous run's elements are still arriving can be reset by them
+            await asyncio.sleep(think)  # a learner reading the figure before the next move
             stage = f"step {i + 1}: waiting for the page to settle"
             await page.wait_for_function(IDLE_JS, **wait)
             await page.evaluate(KEEP_JS)
@@ -168,13 +173,39 @@ async def learner(browser, url: str, steps: int, run: Run, move: Move | None = N
     except Exception as e:  # a timeout, or a page that never drew: counted, not fatal
         run.timeouts += 1
         first = str(e).splitlines()[0][:200] if str(e) else ""
-        run.errors.append(f"{url}, {stage}: {type(e).__name__}: {first}")
+        seen = await _page_state(page, move.slider if move else 0)
+        run.errors.append(f"{url}, {stage}: {type(e).__name__}: {first} [{seen}]")
     finally:
         await context.close()
 
 
+STATE_JS = """(n) => {
+  const s = document.querySelectorAll('[data-testid="stSlider"] input[type="range"]')[n];
+  const snap = window.__snap ? window.__snap() : [null, null];
+  return {slider: s ? s.value : null, focused: document.activeElement === s,
+          running: !!document.querySelector('[data-testid="stStatusWidget"]'),
+          changed: window.__old ? snap[0] !== window.__old[0] : null,
+          charts: document.querySelectorAll('[data-testid="stVegaLiteChart"]').length};
+}"""
+
+
+async def _page_state(page, slider: int) -> str:
+    """What the page shows when a wait gave up: the slider's value, whether it has the focus,
+    whether a run is going on and whether the picture differs from before the key press; so a
+    key press the slider never took can be told from a run that never came."""
+    try:
+        return json.dumps(await page.evaluate(STATE_JS, slider))
+    except Exception as e:  # the page itself is gone
+        return f"page state unreadable: {type(e).__name__}"
+
+
 async def drive(
-    base: str, pid: int, urls: list[str], steps: int, moves: list[Move | None] | None = None
+    base: str,
+    pid: int,
+    urls: list[str],
+    steps: int,
+    moves: list[Move | None] | None = None,
+    think: float = 0.0,
 ) -> Run:
     """All learners at once against the server at ``base``; learner i moves as ``moves[i]``."""
     from playwright.async_api import async_playwright
@@ -186,7 +217,10 @@ async def drive(
         )
         moves = moves or [None] * len(urls)
         await asyncio.gather(
-            *(learner(browser, base + u, steps, run, m) for u, m in zip(urls, moves, strict=True))
+            *(
+                learner(browser, base + u, steps, run, m, think)
+                for u, m in zip(urls, moves, strict=True)
+            )
         )
         await browser.close()
     run.rss_after = rss_mb(pid)
@@ -203,6 +237,7 @@ def summary(run: Run) -> dict:
         "server_run_p95_ms": round(pct(run.server_runs, 95)),
         "server_runs": len(run.server_runs),
         "full_first_p50_ms": round(1000 * pct(run.full_first, 50)),
+        "full_step_p50_ms": round(1000 * pct(run.full_steps, 50)),
         "full_step_p95_ms": round(1000 * pct(run.full_steps, 95)),
         "steps": len(run.steps),
         "timeouts": run.timeouts,
@@ -212,8 +247,9 @@ def summary(run: Run) -> dict:
     }
 
 
-def run(learners: str = "10,30", steps: int = 5) -> dict:
-    """For each class size: the app's and the bare app's figures and their ratios."""
+def run(learners: str = "10,30", steps: int = 5, think: float = 0.0) -> dict:
+    """For each class size: the app's and the bare app's figures and their ratios; each learner
+    looks at the full figure for ``think`` seconds before each slider step."""
     data = os.environ.get("ATLAS_DATA_DIR", "artifacts/bench-data")
     env = {**os.environ, "ATLAS_DATA_DIR": data, "ATLAS_RUN_LOG": "1"}
     moves, left_out = slider_moves()
@@ -229,7 +265,7 @@ def run(learners: str = "10,30", steps: int = 5) -> dict:
                 wait_idle(proc.pid)  # the app's warm-up done
                 log = ARTIFACTS / f"server-{base.rsplit(':', 1)[1]}.log"
                 before = len(runlog.read(log.read_text(errors="replace")))
-                r = asyncio.run(drive(base, proc.pid, urls, steps, mine))
+                r = asyncio.run(drive(base, proc.pid, urls, steps, mine, think))
                 r.server_runs = runlog.read(log.read_text(errors="replace"))[before:]
             finally:
                 stop(proc)
@@ -238,6 +274,7 @@ def run(learners: str = "10,30", steps: int = 5) -> dict:
         a, b = row["atlas"], row["bare"]
         pairs = {k: k for k in ("first_p50_ms", "step_p50_ms", "step_p95_ms")}
         pairs |= {"full_first_p50_ms": "first_p50_ms", "full_step_p95_ms": "step_p95_ms"}
+        pairs |= {"full_step_p50_ms": "step_p50_ms"}
         pairs |= {
             "server_run_p50_ms": "server_run_p50_ms",
             "server_run_p95_ms": "server_run_p95_ms",

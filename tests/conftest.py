@@ -9,9 +9,11 @@ import matplotlib
 import pytest
 
 matplotlib.use("Agg")
-# No background warm-up of every question's pictures (views.warm) in test processes and the
-# servers they start: it would compete with the tests for the CPU. tests/app/test_warm.py runs it.
+# No background warm-up of every question's pictures (views.warm), nor drawing of the next slider
+# step's (views.ahead), in test processes and the servers they start: they would compete with the
+# tests for the CPU. tests/app/test_warm.py and tests/app/test_ahead.py run them.
 os.environ.setdefault("ATLAS_WARM", "0")
+os.environ.setdefault("ATLAS_AHEAD", "0")
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

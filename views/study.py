@@ -8,6 +8,7 @@ from engine.facts import describe
 from engine.registry import Demo, ParamSpec, source_of
 from engine.result import Result
 from quiz.schema import Closing, DemoLink, Question
+from views.ahead import ahead
 from views.common import (
     bank,
     demo_chart,
@@ -233,6 +234,7 @@ def _demo_ui(q: Question, link: DemoLink, d: Demo, device: str, lang: str) -> No
             mime="image/png",
             key=f"png:{q.id}:{d.name}",
         )  # a callable: the bytes are sent (from the cache) only when the learner asks for them
+        ahead(d, values, device, lang)  # while they look: the figures one slider step away
     with st.expander(tr("运行的源代码", "Source code that ran")):
         st.code(source_of(d), language="python")
 

@@ -30,13 +30,14 @@ log = logging.getLogger("atlas")
 LANGS = ("en", "zh")
 POLL_S = 0.05  # how often a waiting warm-up looks again for a quiet moment
 _active = 0  # page script runs in progress in this process
+_ended = 0.0  # time.monotonic() when the last one ended
 _lock = threading.Lock()
 
 
 @contextlib.contextmanager
 def busy() -> Iterator[None]:
     """Mark a page script run (or fragment rerun) as in progress; the warm-up waits for none."""
-    global _active
+    global _active, _ended
     with _lock:
         _active += 1
     try:
@@ -45,11 +46,12 @@ def busy() -> Iterator[None]:
     finally:
         with _lock:
             _active -= 1
+            _ended = time.monotonic()
 
 
-def quiet() -> bool:
-    """Whether no page script is running now."""
-    return _active == 0
+def quiet(for_s: float = 0.0) -> bool:
+    """Whether no page script is running now (and none has for ``for_s`` seconds)."""
+    return _active == 0 and time.monotonic() - _ended >= for_s
 
 
 Key = tuple[str, tuple[tuple[str, Any], ...], str]

@@ -109,15 +109,15 @@ def test_bench_class_is_wired_to_the_class_benchmark(monkeypatch, capsys):
 
     seen = {}
 
-    def fake_run(learners: str, steps: int) -> dict:
-        seen.update(learners=learners, steps=steps)
+    def fake_run(learners: str, steps: int, think: float) -> dict:
+        seen.update(learners=learners, steps=steps, think=think)
         return {"learners": learners}
 
     monkeypatch.setattr(class_load, "run", fake_run)
     monkeypatch.setattr(class_load, "table", lambda result: f"TABLE {result['learners']}")
-    assert main(["bench", "class", "--learners", "2,3", "--steps", "4"]) == 0
+    assert main(["bench", "class", "--learners", "2,3", "--steps", "4", "--think", "1.5"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert seen == {"learners": "2,3", "steps": 4}
+    assert seen == {"learners": "2,3", "steps": 4, "think": 1.5}
     assert out[0] == "TABLE 2,3"
     assert json.loads(out[-1]) == {"benchmark": "class", "result": {"learners": "2,3"}}
 
