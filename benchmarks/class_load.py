@@ -74,13 +74,20 @@ def pct(xs: list[float], p: float) -> float:
 @dataclass(frozen=True)
 class Move:
     """How a learner moves a slider on question ``number`` so that the picture answers: slider
-    ``slider`` (its place among the page's sliders) one step in ``direction`` (±1) and back, and
-    which snapshot changes (0: the live chart, or the image where there is none; 1: the image)."""
+    ``slider`` (its place among the first demo's sliders), found on the page by its English
+    ``label`` as a person finds it, one step in ``direction`` (±1) and back, and which snapshot
+    changes (0: the live chart, or the image where there is none; 1: the image).
+
+    By label, not by place: a page's sliders are not all drawn at the same moment, and the n-th
+    slider found while some are still missing is another one (a learner tab once moved Q5's seed
+    instead of its layer, then pressed the layer slider's left key at its minimum and waited for
+    a picture that could not change)."""
 
     number: int
     slider: int
     direction: int
     watch: int
+    label: str = "Seed"  # the bare app's only slider
 
 
 def slider_moves() -> tuple[list[Move], list[int]]:
@@ -115,10 +122,11 @@ def slider_moves() -> tuple[list[Move], list[int]]:
                 w = run_demo(d.name, {**start, p.name: value}).weights
                 # the shown head's own matrix: another head count alone can leave it as it is
                 # (Q33: ALiBi's first slope is 1/2 with 8 heads and with 9)
+                label = p.label["en"]
                 if head >= w.size(0) or not torch.equal(w[head], base.weights[head]):
-                    found.append(Move(q.number, i, direction, 0))
+                    found.append(Move(q.number, i, direction, 0, label))
                 elif not torch.equal(w, base.weights):
-                    found.append(Move(q.number, i, direction, 1))
+                    found.append(Move(q.number, i, direction, 1, label))
             if found and found[0].watch == 0:
                 break
         if found:
@@ -140,6 +148,7 @@ async def learner(
     page.set_default_timeout(TIMEOUT_S * 1000)  # every wait, a slider's focus included
     wait = {"timeout": TIMEOUT_S * 1000, "polling": POLL_MS}
     stage = "opening the page"
+    slider = None
     try:
         t = time.perf_counter()
         await page.goto(url, timeout=TIMEOUT_S * 1000)
@@ -150,8 +159,10 @@ async def learner(
         await page.wait_for_function(FULL_SHOWN_JS, **wait)
         run.full_first.append(time.perf_counter() - t)
         move = move or Move(0, 0, 1, 0)
-        sliders = page.locator('[data-testid="stSlider"] input[type="range"]')
-        slider = sliders.nth(move.slider)
+        labelled = page.get_by_test_id("stSlider").filter(
+            has=page.get_by_text(move.label, exact=True)
+        )
+        slider = labelled.first.locator('input[type="range"]')
         keys = ("ArrowRight", "ArrowLeft") if move.direction > 0 else ("ArrowLeft", "ArrowRight")
         for i in range(steps):  # one step and back, so every press changes the picture
             # a learner moves the slider once the page has settled: a key pressed while the
@@ -160,7 +171,7 @@ async def learner(
             stage = f"step {i + 1}: waiting for the page to settle"
             await page.wait_for_function(IDLE_JS, **wait)
             await page.evaluate(KEEP_JS)
-            stage = f"step {i + 1}: focusing slider {move.slider}"
+            stage = f"step {i + 1}: focusing the slider {move.label!r}"
             await slider.focus()
             t = time.perf_counter()
             await page.keyboard.press(keys[i % 2])
@@ -173,14 +184,13 @@ async def learner(
     except Exception as e:  # a timeout, or a page that never drew: counted, not fatal
         run.timeouts += 1
         first = str(e).splitlines()[0][:200] if str(e) else ""
-        seen = await _page_state(page, move.slider if move else 0)
+        seen = await _page_state(page, slider)
         run.errors.append(f"{url}, {stage}: {type(e).__name__}: {first} [{seen}]")
     finally:
         await context.close()
 
 
-STATE_JS = """(n) => {
-  const s = document.querySelectorAll('[data-testid="stSlider"] input[type="range"]')[n];
+STATE_JS = """(s) => {
   const snap = window.__snap ? window.__snap() : [null, null];
   return {slider: s ? s.value : null, focused: document.activeElement === s,
           running: !!document.querySelector('[data-testid="stStatusWidget"]'),
@@ -189,12 +199,15 @@ STATE_JS = """(n) => {
 }"""
 
 
-async def _page_state(page, slider: int) -> str:
+async def _page_state(page, slider) -> str:
     """What the page shows when a wait gave up: the slider's value, whether it has the focus,
     whether a run is going on and whether the picture differs from before the key press; so a
     key press the slider never took can be told from a run that never came."""
+    if slider is None:
+        return "no slider looked for yet"
     try:
-        return json.dumps(await page.evaluate(STATE_JS, slider))
+        handle = await slider.element_handle(timeout=1000)
+        return json.dumps(await page.evaluate(STATE_JS, handle))
     except Exception as e:  # the page itself is gone
         return f"page state unreadable: {type(e).__name__}"
 
