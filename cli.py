@@ -90,6 +90,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
             continue
         if name == "class":
             kwargs = {"learners": args.learners, "steps": args.steps, "think": args.think}
+            kwargs["walk"] = args.walk
         out = module.run(**kwargs)
         if hasattr(module, "table"):
             print(module.table(out))
@@ -160,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--think", type=float, default=0, metavar="S",
         help="bench class: seconds each learner looks at the full figure before each slider move",
+    )  # fmt: skip
+    b.add_argument(
+        "--walk", action="store_true",
+        help="bench class: every slider move goes on to a new value (not one step and back)",
     )  # fmt: skip
     b.add_argument(
         "--minutes", type=float, default=0, metavar="M",

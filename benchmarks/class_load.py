@@ -137,11 +137,18 @@ def slider_moves() -> tuple[list[Move], list[int]]:
 
 
 async def learner(
-    browser, url: str, steps: int, run: Run, move: Move | None = None, think: float = 0.0
+    browser,
+    url: str,
+    steps: int,
+    run: Run,
+    move: Move | None = None,
+    think: float = 0.0,
+    walk: bool = False,
 ) -> None:
     """One tab: open ``url``, time the first picture, then ``steps`` moves of a slider (``move``;
     the bare app's only slider, rightwards, when None), each after looking at the full figure
-    for ``think`` seconds."""
+    for ``think`` seconds: one step and back, or (``walk``) on in the same direction, a new
+    value at every step, turning back at the slider's end."""
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
     await context.add_init_script(SNAP_JS)
     page = await context.new_page()
@@ -164,7 +171,7 @@ async def learner(
         )
         slider = labelled.first.locator('input[type="range"]')
         keys = ("ArrowRight", "ArrowLeft") if move.direction > 0 else ("ArrowLeft", "ArrowRight")
-        for i in range(steps):  # one step and back, so every press changes the picture
+        for i in range(steps):  # one step and back (or on), so every press changes the picture
             # a learner moves the slider once the page has settled: a key pressed while the
             # previous run's elements are still arriving can be reset by them
             await asyncio.sleep(think)  # a learner reading the figure before the next move
@@ -173,8 +180,10 @@ async def learner(
             await page.evaluate(KEEP_JS)
             stage = f"step {i + 1}: focusing the slider {move.label!r}"
             await slider.focus()
+            if walk and await slider.evaluate(AT_END_JS, keys[0]):
+                keys = keys[::-1]  # at the slider's end: walk back
             t = time.perf_counter()
-            await page.keyboard.press(keys[i % 2])
+            await page.keyboard.press(keys[0] if walk else keys[i % 2])
             stage = f"step {i + 1}: waiting for the picture to change"
             await page.wait_for_function(CHANGED_JS, arg=move.watch, **wait)
             run.steps.append(time.perf_counter() - t)
@@ -190,6 +199,9 @@ async def learner(
         await context.close()
 
 
+AT_END_JS = """(s, key) => key === 'ArrowRight'
+  ? Number(s.value) + Number(s.step || 1) > Number(s.max)
+  : Number(s.value) - Number(s.step || 1) < Number(s.min)"""
 STATE_JS = """(s) => {
   const snap = window.__snap ? window.__snap() : [null, null];
   return {slider: s ? s.value : null, focused: document.activeElement === s,
@@ -219,6 +231,7 @@ async def drive(
     steps: int,
     moves: list[Move | None] | None = None,
     think: float = 0.0,
+    walk: bool = False,
 ) -> Run:
     """All learners at once against the server at ``base``; learner i moves as ``moves[i]``."""
     from playwright.async_api import async_playwright
@@ -231,7 +244,7 @@ async def drive(
         moves = moves or [None] * len(urls)
         await asyncio.gather(
             *(
-                learner(browser, base + u, steps, run, m, think)
+                learner(browser, base + u, steps, run, m, think, walk)
                 for u, m in zip(urls, moves, strict=True)
             )
         )
@@ -260,9 +273,10 @@ def summary(run: Run) -> dict:
     }
 
 
-def run(learners: str = "10,30", steps: int = 5, think: float = 0.0) -> dict:
+def run(learners: str = "10,30", steps: int = 5, think: float = 0.0, walk: bool = False) -> dict:
     """For each class size: the app's and the bare app's figures and their ratios; each learner
-    looks at the full figure for ``think`` seconds before each slider step."""
+    looks at the full figure for ``think`` seconds before each slider step, and (``walk``) moves
+    on to a new value at every step instead of one step and back."""
     data = os.environ.get("ATLAS_DATA_DIR", "artifacts/bench-data")
     env = {**os.environ, "ATLAS_DATA_DIR": data, "ATLAS_RUN_LOG": "1"}
     moves, left_out = slider_moves()
@@ -278,7 +292,7 @@ def run(learners: str = "10,30", steps: int = 5, think: float = 0.0) -> dict:
                 wait_idle(proc.pid)  # the app's warm-up done
                 log = ARTIFACTS / f"server-{base.rsplit(':', 1)[1]}.log"
                 before = len(runlog.read(log.read_text(errors="replace")))
-                r = asyncio.run(drive(base, proc.pid, urls, steps, mine, think))
+                r = asyncio.run(drive(base, proc.pid, urls, steps, mine, think, walk))
                 r.server_runs = runlog.read(log.read_text(errors="replace"))[before:]
             finally:
                 stop(proc)

@@ -109,15 +109,16 @@ def test_bench_class_is_wired_to_the_class_benchmark(monkeypatch, capsys):
 
     seen = {}
 
-    def fake_run(learners: str, steps: int, think: float) -> dict:
-        seen.update(learners=learners, steps=steps, think=think)
+    def fake_run(learners: str, steps: int, think: float, walk: bool) -> dict:
+        seen.update(learners=learners, steps=steps, think=think, walk=walk)
         return {"learners": learners}
 
     monkeypatch.setattr(class_load, "run", fake_run)
     monkeypatch.setattr(class_load, "table", lambda result: f"TABLE {result['learners']}")
-    assert main(["bench", "class", "--learners", "2,3", "--steps", "4", "--think", "1.5"]) == 0
+    args = ["--learners", "2,3", "--steps", "4", "--think", "1.5", "--walk"]
+    assert main(["bench", "class", *args]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert seen == {"learners": "2,3", "steps": 4, "think": 1.5}
+    assert seen == {"learners": "2,3", "steps": 4, "think": 1.5, "walk": True}
     assert out[0] == "TABLE 2,3"
     assert json.loads(out[-1]) == {"benchmark": "class", "result": {"learners": "2,3"}}
 
