@@ -103,7 +103,7 @@ def current() -> tuple[ProcessPoolExecutor | None, threading.Semaphore]:
             # spawn, not fork: the server has threads (a forked child inherits their locks held)
             _pool = None
             if n:
-                _pool = ProcessPoolExecutor(
+                _pool = _Pool(
                     max_workers=n,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_start_worker,
@@ -117,8 +117,7 @@ def start() -> None:
     a process takes seconds to import torch and matplotlib."""
     executor = pool()
     if executor is not None:
-        with _no_main_script():
-            executor.submit(int)
+        executor.submit(int)
 
 
 def pool() -> ProcessPoolExecutor | None:
@@ -154,6 +153,15 @@ def _no_main_script() -> Iterator[None]:
         finally:
             if sys.modules.get("__main__") is empty and saved is not None:
                 sys.modules["__main__"] = saved
+
+
+class _Pool(ProcessPoolExecutor):
+    """A process pool whose every ``submit`` (where it spawns its processes) runs under
+    :func:`_no_main_script`, whoever calls it: a test, the server's start or a figure."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        with _no_main_script():
+            return super().submit(fn, *args, **kwargs)
 
 
 def _take_turn(turns: threading.Semaphore, give_up: Callable[[], bool]) -> None:
@@ -199,8 +207,7 @@ def draw_png(
         finally:
             turns.release()
     try:
-        with _no_main_script():
-            future = executor.submit(_png, figure, result, lang)
+        future = executor.submit(_png, figure, result, lang)
     except RuntimeError:  # broken, or shut down by another thread that found it broken
         turns.release()
         return _draw_here(executor, figure, result, lang)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 
@@ -144,6 +145,24 @@ def test_a_drawing_process_started_by_a_page_never_runs_the_page(monkeypatch, tm
     assert at.session_state["png"] == b"\x89PNG" and at.session_state["pid"] != os.getpid()
     time.sleep(1)
     assert runs.read_text().split() == [str(os.getpid())]  # the page ran once, here only
+
+
+def test_any_submit_to_the_pool_spawns_without_the_main_script(monkeypatch, tmp_path):
+    """Whoever submits (here a plain ``submit``, as after an AppTest left its script as
+    ``__main__``), the new process does not run that script."""
+    import types
+
+    ran = tmp_path / "ran.txt"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(ran)!r}, 'a').write('ran')\n")
+    page = types.ModuleType("__main__")
+    page.__file__ = str(script)
+    monkeypatch.setenv(drawing.WORKERS_ENV, "1")
+    drawing.current()
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    assert drawing.pool().submit(os.getpid).result(timeout=120) != os.getpid()
+    assert sys.modules["__main__"] is page  # put back
+    assert not ran.exists()
 
 
 def test_by_default_figures_are_drawn_on_the_page_thread(monkeypatch):
