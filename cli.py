@@ -89,8 +89,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
             print(json.dumps({"benchmark": "class-soak", "result": out}, ensure_ascii=False))
             continue
         if name == "class":
-            kwargs = {"learners": args.learners, "steps": args.steps, "think": args.think}
-            kwargs["walk"] = args.walk
+            kwargs = {"learners": args.learners, "steps": args.steps}
+            kwargs |= {"think": args.think, "walk": args.walk}
         out = module.run(**kwargs)
         if hasattr(module, "table"):
             print(module.table(out))

@@ -113,7 +113,7 @@ def slider_moves() -> tuple[list[Move], list[int]]:
         head = min(d.hover_head, base.n_heads - 1)
         found: list[Move] = []
         for i, p in enumerate(sliders):
-            step = p.step or (p.max - p.min if p.kind == "float" else 100) / 100
+            step = p.slider_step()
             for direction in (1, -1):
                 value = start[p.name] + direction * step
                 if not p.min <= value <= p.max:

@@ -79,7 +79,7 @@ def sweep_values(p: ParamSpec) -> list[Any]:
     if p.kind in ("int", "float") and p.min is not None and p.max is not None:
         xs = [p.min + (p.max - p.min) * i / (SWEEP_VALUES - 1) for i in range(SWEEP_VALUES)]
         if p.kind == "int":  # on the widget's step grid, as a slider can set them
-            step = p.step or 1
+            step = p.slider_step()
             return sorted({int(p.min + round((x - p.min) / step) * step) for x in xs})
         return xs
     if p.kind == "choice":

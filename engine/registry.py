@@ -66,6 +66,13 @@ class ParamSpec:
     pattern: str | None = None  # text: the whole value must match this regular expression
     accepts: str | None = None  # text: what ``pattern`` accepts, in words (for ``allowed``)
 
+    def slider_step(self) -> int | float:
+        """How far one step of its slider moves a number: ``step``, else 1 for an int and a
+        hundredth of the range for a float."""
+        if self.kind == "int":
+            return int(self.step or 1)
+        return self.step or (self.max - self.min) / 100
+
     def allowed(self) -> str:
         """Human-readable statement of what this parameter accepts."""
         if self.kind in ("int", "float"):

@@ -26,23 +26,15 @@ from typing import Any
 
 import streamlit as st
 
-from engine.registry import Demo, ParamSpec, get_demo
+from engine.registry import Demo
 from views import warm
-from views.common import demo_chart, demo_png, demo_run, first_head, frozen
-from visuals.hover import fits
+from views.common import frozen
 
 log = logging.getLogger("atlas")
 
 AHEAD = 12  # figures waiting to be drawn ahead, newest first; older requests are dropped
 QUIET_S = 0.5  # no page run for this long: a learner is reading
 Ahead = tuple[warm.Key, str]  # (demo, parameters, device), language
-
-
-def _step(p: ParamSpec) -> float:
-    """One step of the parameter's slider, as the Study page builds it."""
-    if p.kind == "int":
-        return int(p.step or 1)
-    return p.step or (p.max - p.min) / 100
 
 
 def _decimals(x: float) -> int:
@@ -58,7 +50,7 @@ def neighbours(d: Demo, values: dict[str, Any]) -> list[dict[str, Any]]:
     for p in d.params:
         if p.kind not in ("int", "float") or p.min is None or p.max is None:
             continue
-        step = _step(p)
+        step = p.slider_step()
         for direction in (1, -1):
             value = values[p.name] + direction * step
             value = int(value) if p.kind == "int" else round(value, _decimals(step))
@@ -98,15 +90,6 @@ class Queue:
                     return self.items.popleft()
 
 
-def draw(item: Ahead) -> None:
-    """One request's result, hover chart and PNG, into the shared caches."""
-    key, lang = item
-    result = demo_run(*key)
-    if fits(result):
-        demo_chart(*key, lang, first_head(result, get_demo(key[0]).hover_head))
-    demo_png(*key, lang)
-
-
 def serve(queue: Queue) -> None:
     """Draw what is queued, forever, in quiet moments (the body of the background thread)."""
     with contextlib.suppress(OSError, AttributeError):  # Linux: this thread alone, lowest priority
@@ -114,7 +97,7 @@ def serve(queue: Queue) -> None:
     while True:
         item = queue.take()
         try:
-            draw(item)
+            warm.pictures(*item)
             queue.drawn += 1
         except Exception:  # the page that asks for it shows the error; this thread goes on
             log.exception("drawing ahead %s (%s) failed", item[0][0], item[1])

@@ -170,18 +170,17 @@ def param_widget(spec: ParamSpec, value, key: str, lang: str):
             int(spec.min),
             int(spec.max),
             int(value),
-            int(spec.step or 1),
+            spec.slider_step(),
             key=key,
             help=help_text,
         )
     if spec.kind == "float":
-        step = spec.step or (spec.max - spec.min) / 100
         return st.slider(
             label,
             float(spec.min),
             float(spec.max),
             float(value),
-            float(step),
+            float(spec.slider_step()),
             key=key,
             help=help_text,
         )

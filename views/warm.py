@@ -80,6 +80,14 @@ class Warmup:
     finished: threading.Event = field(default_factory=threading.Event)
 
 
+def pictures(key: Key, lang: str) -> None:
+    """One key's result, hover chart (where the matrix fits one) and PNG, into the shared caches."""
+    result = demo_run(*key)
+    if fits(result):
+        demo_chart(*key, lang, first_head(result, get_demo(key[0]).hover_head))
+    demo_png(*key, lang)
+
+
 def warm(keys: list[Key], progress: Warmup, langs: tuple[str, ...] = LANGS) -> None:
     """Compute each key's result, hover chart and PNG in every language, in quiet moments."""
     with contextlib.suppress(OSError, AttributeError):  # Linux: this thread alone, lowest priority
@@ -90,10 +98,7 @@ def warm(keys: list[Key], progress: Warmup, langs: tuple[str, ...] = LANGS) -> N
             while not quiet():
                 time.sleep(POLL_S)
             try:
-                result = demo_run(*key)
-                if fits(result):
-                    demo_chart(*key, lang, first_head(result, get_demo(key[0]).hover_head))
-                demo_png(*key, lang)
+                pictures(key, lang)
             except Exception:  # one broken demo must not stop the rest; the page shows its error
                 progress.failed.append(f"{key[0]} ({lang})")
                 log.exception("warm-up of %s (%s) failed", key[0], lang)
