@@ -21,7 +21,17 @@ import os
 import time
 from dataclasses import dataclass, field
 
-from benchmarks.serve import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, rss_mb, start_app, stop, wait_idle
+from benchmarks.serve import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    CpuMeter,
+    cpu_seconds,
+    rss_mb,
+    start_app,
+    stop,
+    wait_idle,
+)
 from views import runlog
 
 TIMEOUT_S = 180.0  # 30 tabs booting Streamlit's front end on 2 cores take over a minute
@@ -61,6 +71,8 @@ class Run:
     rss_before: float = 0.0
     rss_after: float = 0.0
     server_runs: list[float] = field(default_factory=list)  # ms per script run, server side
+    server_cpu_s: float = 0.0  # CPU the server (with its drawing processes) used meanwhile
+    browser_cpu_s: dict[str, float] = field(default_factory=dict)  # the tabs' Chromium, by kind
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -237,19 +249,23 @@ async def drive(
     from playwright.async_api import async_playwright
 
     run = Run(rss_before=rss_mb(pid))
+    server_before = cpu_seconds(pid)
     async with async_playwright() as p:
         browser = await p.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         moves = moves or [None] * len(urls)
-        await asyncio.gather(
-            *(
-                learner(browser, base + u, steps, run, m, think, walk)
-                for u, m in zip(urls, moves, strict=True)
+        with CpuMeter(os.getpid()) as browsers:  # the tabs' browser, below our Playwright driver
+            await asyncio.gather(
+                *(
+                    learner(browser, base + u, steps, run, m, think, walk)
+                    for u, m in zip(urls, moves, strict=True)
+                )
             )
-        )
         await browser.close()
     run.rss_after = rss_mb(pid)
+    run.server_cpu_s = round(cpu_seconds(pid) - server_before, 2)
+    run.browser_cpu_s = browsers.seconds()
     return run
 
 
@@ -269,6 +285,8 @@ def summary(run: Run) -> dict:
         "timeouts": run.timeouts,
         "rss_before_mb": round(run.rss_before),
         "rss_after_mb": round(run.rss_after),
+        "server_cpu_s": run.server_cpu_s,
+        "browser_cpu_s": run.browser_cpu_s,
         "errors": run.errors[:5],
     }
 
@@ -298,6 +316,9 @@ def run(learners: str = "10,30", steps: int = 5, think: float = 0.0, walk: bool 
                 stop(proc)
             row[name] = summary(r)
             row[name]["mb_per_learner"] = round((r.rss_after - r.rss_before) / max(1, n - 1), 1)
+            # where the machine's time went: the server's and the browsers' CPU per learner
+            row[name]["server_cpu_per_learner_s"] = round(r.server_cpu_s / n, 2)
+            row[name]["browser_cpu_per_learner_s"] = round(r.browser_cpu_s.get("total", 0) / n, 2)
         a, b = row["atlas"], row["bare"]
         pairs = {k: k for k in ("first_p50_ms", "step_p50_ms", "step_p95_ms")}
         pairs |= {"full_first_p50_ms": "first_p50_ms", "full_step_p95_ms": "step_p95_ms"}
@@ -305,6 +326,8 @@ def run(learners: str = "10,30", steps: int = 5, think: float = 0.0, walk: bool 
         pairs |= {
             "server_run_p50_ms": "server_run_p50_ms",
             "server_run_p95_ms": "server_run_p95_ms",
+            "server_cpu_per_learner_s": "server_cpu_per_learner_s",
+            "browser_cpu_per_learner_s": "browser_cpu_per_learner_s",
         }
         row["ratio"] = {k: round(a[k] / b[v], 2) if b[v] else None for k, v in pairs.items()}
         out[f"{n}_learners"] = row
@@ -385,8 +408,9 @@ def table(result: dict) -> str:
     """The result as a Markdown table ("full": the Study page's PNG figure below its live chart)."""
     lines = [
         "| learners | app | first p50 | step p50 | step p95 | full first p50 | full step p95 "
-        "| server run p50 / p95 | timeouts | RSS MB | MB/learner |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| server run p50 / p95 | CPU s per learner: server / browser | timeouts | RSS MB "
+        "| MB/learner |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for key, row in result.items():
         if not key.endswith("_learners"):
@@ -398,6 +422,7 @@ def table(result: dict) -> str:
                 f"| {n} | {name} | {r['first_p50_ms']} ms | {r['step_p50_ms']} ms "
                 f"| {r['step_p95_ms']} ms | {r['full_first_p50_ms']} ms | {r['full_step_p95_ms']} ms "
                 f"| {r['server_run_p50_ms']} / {r['server_run_p95_ms']} ms ({r['server_runs']} runs) "
+                f"| {r['server_cpu_per_learner_s']} / {r['browser_cpu_per_learner_s']} "
                 f"| {r['timeouts']} | {r['rss_before_mb']} → {r['rss_after_mb']} "
                 f"| {r['mb_per_learner']} |"
             )
@@ -405,7 +430,8 @@ def table(result: dict) -> str:
         lines.append(
             f"| {n} | ratio | {x['first_p50_ms']}× | {x['step_p50_ms']}× | {x['step_p95_ms']}× "
             f"| {x['full_first_p50_ms']}× | {x['full_step_p95_ms']}× "
-            f"| {x['server_run_p50_ms']}× / {x['server_run_p95_ms']}× | | | |"
+            f"| {x['server_run_p50_ms']}× / {x['server_run_p95_ms']}× "
+            f"| {x['server_cpu_per_learner_s']}× / {x['browser_cpu_per_learner_s']}× | | | |"
         )
     if result.get("left_out"):
         lines.append(

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -143,3 +145,65 @@ def wait_idle(pid: int, below: float = 0.05, quiet_s: float = 2.0, timeout: floa
             return now - start
         last, used = now, busy
     raise TimeoutError(f"process {pid} still busy after {timeout:.0f} s")
+
+
+def _command(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _kind(command: bytes) -> str:
+    """A Chromium process's ``--type`` (renderer, gpu-process, utility, …); ``browser`` if none."""
+    m = re.search(rb"--type=([a-z-]+)", command)
+    return m.group(1).decode() if m else "browser"
+
+
+class CpuMeter:
+    """CPU seconds used by the processes below ``root`` whose command line names ``match``
+    (Chromium's: the learners' browsers), by process kind, while it runs.
+
+    Sampled every ``every`` seconds from /proc: a tab's renderer exits when its tab closes and
+    takes its counters with it, so each process is counted at the last sample that saw it (a
+    process's last ``every`` seconds can be missed). Use as a context manager.
+    """
+
+    def __init__(self, root: int, match: bytes = b"chromium", every: float = 0.25) -> None:
+        self.root, self.match, self.every = root, match, every
+        self._seen: dict[int, tuple[str, float]] = {}
+        self._base: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="cpu-meter", daemon=True)
+
+    def _sample(self, base: bool = False) -> None:
+        for pid in tree(self.root)[1:]:
+            command = _command(pid)
+            if self.match not in command.split(b"\0")[0]:
+                continue
+            used = _cpu_one(pid)
+            if base:
+                self._base[pid] = used
+            self._seen[pid] = (_kind(command), used - self._base.get(pid, 0.0))
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.every):
+            self._sample()
+
+    def __enter__(self) -> CpuMeter:
+        self._sample(base=True)  # what the processes already running had used is not counted
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._sample()
+        self._stop.set()
+        self._thread.join()
+
+    def seconds(self) -> dict[str, float]:
+        """CPU seconds per process kind, and ``total``."""
+        out: dict[str, float] = {}
+        for kind, used in self._seen.values():
+            out[kind] = out.get(kind, 0.0) + used
+        out["total"] = sum(out.values())
+        return {k: round(v, 2) for k, v in out.items()}

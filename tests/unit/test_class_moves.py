@@ -32,3 +32,28 @@ def test_each_learner_moves_a_slider_that_changes_the_picture():
         d = get_demo(bank.by_number(m.number).demo[0].name)
         sliders = [p for p in d.params if p.kind in ("int", "float")]
         assert m.label == sliders[m.slider].label["en"]
+
+
+def test_the_class_table_shows_where_the_cpu_went():
+    from benchmarks.class_load import Run, summary, table
+
+    def app(first: float, server: float, browsers: float) -> dict:
+        run = Run(first=[first], steps=[1.0], full_first=[first], full_steps=[1.5])
+        run.server_cpu_s, run.browser_cpu_s = server, {"renderer": browsers, "total": browsers}
+        row = summary(run)
+        row["mb_per_learner"] = 1.0
+        row["server_cpu_per_learner_s"] = round(server / 2, 2)
+        row["browser_cpu_per_learner_s"] = round(browsers / 2, 2)
+        return row
+
+    bare, atlas = app(10.0, 2.0, 8.0), app(20.0, 4.0, 24.0)
+    ratio = {
+        k: round(atlas[k] / bare[k], 2) if bare[k] else None
+        for k, v in bare.items()
+        if isinstance(v, (int, float))
+    }
+    lines = table({"2_learners": {"bare": bare, "atlas": atlas, "ratio": ratio}}).splitlines()
+    assert "CPU s per learner: server / browser" in lines[0]
+    assert "| 1.0 / 4.0 |" in lines[2] and "| 2.0 / 12.0 |" in lines[3]
+    assert "| 2.0× / 3.0× |" in lines[4]
+    assert atlas["browser_cpu_s"] == {"renderer": 24.0, "total": 24.0}
