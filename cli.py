@@ -14,6 +14,7 @@ BENCHMARKS = {
     "model": "benchmarks.model_forward",
     "lab": "benchmarks.lab",
     "demos": "benchmarks.demos",
+    "gc": "benchmarks.gc_pauses",
     "class": "benchmarks.class_load",  # N browser tabs: only when named, never part of "all"
 }
 

@@ -19,6 +19,7 @@ page's thread instead: the learner gets it either way.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -71,7 +72,8 @@ def workers() -> int:
 
 
 def _start_worker() -> None:
-    """In each worker: lower its priority, one torch thread, fonts and colour maps loaded."""
+    """In each worker: lower its priority, one torch thread, fonts and colour maps loaded, the
+    heap frozen."""
     import torch
 
     with contextlib.suppress(OSError):
@@ -82,6 +84,8 @@ def _start_worker() -> None:
     with kit.canvas(2, 1) as fig:  # the first figure loads fonts: not a learner's
         fig.add_subplot().set_title("注意力 attention")
     to_png(fig)
+    gc.collect()  # what is loaded now stays: out of the collector's walks, as in the server
+    gc.freeze()  # (views.warm.freeze_heap)
 
 
 _pool: ProcessPoolExecutor | None = None

@@ -36,6 +36,12 @@ def test_figures_are_drawn_in_another_process_at_a_lower_priority(one_worker):
     assert nice >= os.nice(0) + drawing.NICE or nice == 19
 
 
+def test_a_drawing_process_freezes_what_it_loaded_at_start(one_worker):
+    import gc
+
+    assert one_worker.submit(gc.get_freeze_count).result() > 10_000  # torch, matplotlib, fonts
+
+
 def test_a_figure_still_waiting_for_its_turn_is_given_up_and_never_drawn(one_worker):
     _, turns = drawing.current()
     assert turns.acquire(timeout=5)  # the only worker draws another learner's figure

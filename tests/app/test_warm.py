@@ -84,6 +84,23 @@ def test_the_app_starts_the_warm_up_once_and_never_waits_for_it(monkeypatch):
     assert warm.quiet()  # the page run is over: nothing left marked busy
 
 
+def test_the_heap_is_frozen_at_start_and_again_when_the_warm_up_is_done(monkeypatch):
+    import gc
+
+    monkeypatch.setenv("ATLAS_WARM", "0")
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    kept = [object() for _ in range(10)], {"a": [1]}  # objects tracked by the collector
+    warm.start()
+    at_start = gc.get_freeze_count()
+    assert at_start > 0 and not any(o is kept[1] for o in gc.get_objects())  # no longer walked
+    gc.unfreeze()
+    progress = warm.Warmup(total=1)
+    warm.warm(small_keys()[:1], progress, langs=("en",))
+    assert progress.finished.is_set() and gc.get_freeze_count() > 0
+    gc.unfreeze()  # the rest of the test process is walked as before
+
+
 def test_the_warm_up_is_off_when_asked(monkeypatch):
     monkeypatch.setenv("ATLAS_WARM", "0")
     assert warm.start() is None

@@ -160,3 +160,21 @@ def test_bench_demos_table_marks_a_demo_without_a_live_chart_and_counts_the_targ
     assert "live_ms: median 5, 1/1 ≤ 100" in lines[-1]
     assert "figure_ms: median 300, 1/2 ≤ 100" in lines[-1]
     assert "first_call_s: median 2, 1/2 ≤ 1" in lines[-1]
+
+
+def test_bench_gc_summarises_each_generation_and_tables_both_settings():
+    from benchmarks.gc_pauses import summarise, table
+
+    raw = {"frozen": 5, "tracked": 100, "figures": 3, "wall_s": 1.5}
+    raw["pauses"] = {"0": [0.1, 0.2], "1": [2.0], "2": [300.0, 100.0]}
+    r = summarise(raw)
+    assert r["gen2"] == {"collections": 2, "total_ms": 400.0, "p95_ms": 300.0, "max_ms": 300.0}
+    assert r["gen1"]["collections"] == 1 and r["gen0"]["total_ms"] == 0.3
+    empty = summarise({**raw, "pauses": {"0": [], "1": [], "2": []}})
+    assert empty["gen2"] == {"collections": 0, "total_ms": 0.0, "p95_ms": 0.0, "max_ms": 0.0}
+    lines = table({"thawed": r, "frozen": empty}).splitlines()
+    assert len(lines) == 2 + 6
+    assert lines[4] == "| thawed | 100 | 3 | 1.5 | 2 | 2 | 400.0 | 300.0 | 300.0 |"
+    import cli
+
+    assert cli.BENCHMARKS["gc"] == "benchmarks.gc_pauses"  # `atlas bench gc`
