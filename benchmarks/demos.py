@@ -18,6 +18,10 @@ Each demo runs in its own Python process, so the first call pays for everything 
 first visit pays for (reading shipped toy weights, building tables) except importing the
 packages, which is measured apart as ``import_s``. Nothing may train on a first call: the toy
 models are loaded from ``engine/toys/weights/``.
+After the first call and the first picture the process freezes its heap, as the server does
+once its warm-up is done (:func:`views.warm.freeze_heap`), so the garbage collector's full
+collections, which would otherwise walk every object PyTorch and matplotlib loaded, weigh on
+the timings as they do on the server's.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ row = {"demo": name, "import_s": round(imported - start, 3), "first_call_s": rou
 med = lambda xs: sorted(xs)[len(xs) // 2]
 figure_ms(name, {}, device)  # the first figure loads fonts and builds colour maps: not a slider step
 live_ms(name, {}, device)  # the first chart imports Altair and validates its skeleton
+from views.warm import freeze_heap
+freeze_heap()  # as the server does after its warm-up: collections walk only what is new
 live = [live_ms(name, {}, device) for _ in range(repeats)]
 row["live_ms"] = None if None in live else round(med(live), 1)
 row["figure_ms"] = round(med([figure_ms(name, {}, device) for _ in range(repeats)]), 1)
