@@ -15,6 +15,7 @@ BENCHMARKS = {
     "lab": "benchmarks.lab",
     "demos": "benchmarks.demos",
     "gc": "benchmarks.gc_pauses",
+    "priority": "benchmarks.background_priority",
     "class": "benchmarks.class_load",  # N browser tabs: only when named, never part of "all"
 }
 

@@ -5,9 +5,9 @@ away on either side (:func:`neighbours`); a background thread draws their result
 PNG into the shared caches of :mod:`views.common`, so the step the learner takes next finds its
 full figure there instead of waiting the 0.2–1.5 s matplotlib takes to draw it.
 
-It never delays a page: the thread has the lowest priority and starts a figure only once no page
-script has run for ``QUIET_S`` (a learner reading, not a class moving sliders), one figure at a
-time. The queue holds the ``AHEAD`` newest requests (older ones are dropped: that learner has moved
+It stays out of the pages' way by when it works, not by a lower priority: it starts a figure only
+once no page script has run for ``QUIET_S`` (a learner reading, not a class moving sliders), one
+figure at a time, at the pages' own priority (:func:`serve` says why). The queue holds the ``AHEAD`` newest requests (older ones are dropped: that learner has moved
 on), and what it draws goes into the same bounded caches as every learner's pictures.
 ``ATLAS_AHEAD=0`` turns it off (the test suite does).
 """
@@ -92,8 +92,9 @@ class Queue:
 
 def serve(queue: Queue) -> None:
     """Draw what is queued, forever, in quiet moments (the body of the background thread)."""
-    with contextlib.suppress(OSError, AttributeError):  # Linux: this thread alone, lowest priority
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    # At the pages' own priority: it yields to them by starting only in quiet moments. A thread
+    # at nice 19 holding the GIL on cores that others keep busy is rarely scheduled, and every
+    # page of the process waits for it (atlas bench priority: a page run took about 5× as long).
     while True:
         item = queue.take()
         try:

@@ -1,9 +1,10 @@
 """Every question's default pictures, computed once per process in the background at start.
 
 A learner's first visit to a question then finds its result, hover chart and PNG in the shared
-caches of :mod:`views.common`. The work yields to learners: it runs on one low-priority thread
-and starts each picture only while no page script is running (:func:`busy` marks the runs), so
-it never delays a page. ``ATLAS_WARM=0`` turns it off (the test suite does).
+caches of :mod:`views.common`. The work yields to learners: it runs on one background thread
+and starts each picture only while no page script is running (:func:`busy` marks the runs). It
+runs at the pages' own priority: a thread at a lower one holds up every page of the process
+whenever it holds the GIL on busy cores (:func:`warm`). ``ATLAS_WARM=0`` turns it off (the test suite does).
 
 The process's long-lived objects are frozen out of the garbage collector's reach at start and
 again once the warm-up is done (:func:`freeze_heap`), so that its full collections stay short.
@@ -94,8 +95,9 @@ def pictures(key: Key, lang: str) -> None:
 
 def warm(keys: list[Key], progress: Warmup, langs: tuple[str, ...] = LANGS) -> None:
     """Compute each key's result, hover chart and PNG in every language, in quiet moments."""
-    with contextlib.suppress(OSError, AttributeError):  # Linux: this thread alone, lowest priority
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    # At the pages' own priority: it yields to them by starting only in quiet moments. A thread
+    # at nice 19 holding the GIL on cores that others keep busy is rarely scheduled, and every
+    # page of the process waits for it (atlas bench priority: a page run took about 5× as long).
     start = time.perf_counter()
     for key in keys:
         for lang in langs:

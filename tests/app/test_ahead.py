@@ -98,3 +98,30 @@ def test_drawing_ahead_is_off_when_asked(monkeypatch):
     monkeypatch.setenv("ATLAS_AHEAD", "0")
     assert ahead.start() is None
     ahead.ahead(get_demo("scaled_dot_product"), {}, "cpu", "en")  # no queue: nothing to do
+
+
+def test_background_threads_draw_at_the_pages_own_priority(monkeypatch):
+    # a thread at a lower priority holding the GIL on busy cores holds up every page
+    # (atlas bench priority), so neither the warm-up nor drawing ahead lowers its own
+    import os
+
+    seen: list[tuple[str, int]] = []
+
+    def record(key, lang):  # the thread drawing, and its own niceness (Linux: per thread)
+        nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        seen.append((threading.current_thread().name, nice))
+
+    monkeypatch.setattr(warm, "pictures", record)
+    page = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    progress = warm.Warmup(total=1)
+    warm.warm([("scaled_dot_product", (), "cpu")], progress, langs=("en",))
+    queue = ahead.Queue()
+    queue.put([(("scaled_dot_product", (), "cpu"), "en")])
+    thread = threading.Thread(target=ahead.serve, args=(queue,), name="atlas-ahead", daemon=True)
+    thread.start()
+    for _ in range(200):
+        if any(n == "atlas-ahead" for n, _ in seen):
+            break
+        time.sleep(0.05)
+    assert seen[0][0] == "MainThread" and "atlas-ahead" in {n for n, _ in seen}
+    assert {nice for _, nice in seen} == {page}  # (an earlier test's ahead thread may draw too)

@@ -178,3 +178,16 @@ def test_bench_gc_summarises_each_generation_and_tables_both_settings():
     import cli
 
     assert cli.BENCHMARKS["gc"] == "benchmarks.gc_pauses"  # `atlas bench gc`
+
+
+def test_bench_priority_tables_each_background_setting():
+    import cli
+    from benchmarks.background_priority import stats, table
+
+    r = stats([100.0, 120.0, 110.0, 500.0])
+    assert r == {"p50_ms": 115.0, "p95_ms": 500.0, "max_ms": 500.0}
+    result = {"none": {**r, "p50_vs_none": 1.0}, "19": {**r, "p50_ms": 575.0, "p50_vs_none": 5.0}}
+    lines = table(result).splitlines()
+    assert lines[2] == "| none | 115.0 ms | 500.0 ms | 500.0 ms | 1.0× |"
+    assert lines[3].startswith("| nice 19 | 575.0 ms |") and lines[3].endswith("| 5.0× |")
+    assert cli.BENCHMARKS["priority"] == "benchmarks.background_priority"
