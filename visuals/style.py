@@ -69,8 +69,21 @@ def shown_px(size_pt: float, width_in: float) -> float:
 
 @functools.cache
 def font_families() -> list[str]:
-    """The families of ``FONTS`` installed here, in order (matplotlib falls back glyph by glyph)."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
+    """The families of ``FONTS`` installed here, in order (matplotlib falls back glyph by glyph).
+
+    matplotlib lists the system's fonts once, in a cache kept across runs: a CJK font installed
+    after that (``make test`` installs one after building the venv) would be missed, and
+    Chinese drawn as empty boxes. So when no CJK family of ``FONTS`` is known, the system's font
+    files that the cache does not list are added first.
+    """
+    manager = font_manager.fontManager
+    if not any(f.name in FONTS[1:] for f in manager.ttflist):
+        known = {f.fname for f in manager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known:
+                with contextlib.suppress(Exception):  # a file FreeType cannot read: skip it
+                    manager.addfont(path)
+    installed = {f.name for f in manager.ttflist}
     return [name for name in FONTS if name in installed] or ["DejaVu Sans"]
 
 

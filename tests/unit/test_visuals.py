@@ -94,6 +94,24 @@ def test_a_cjk_font_is_installed():
     assert has_cjk_font(), "a CJK font must be installed (make test installs fonts-wqy-microhei)"
 
 
+def test_a_cjk_font_installed_after_matplotlibs_font_cache_was_built_is_found(monkeypatch):
+    from matplotlib import font_manager
+
+    from visuals import style
+
+    manager = font_manager.fontManager
+    style.font_families()  # the CJK font listed, by the cache or by this lookup
+    cjk_files = {f.fname for f in manager.ttflist if f.name in style.FONTS[1:]}
+    stale = [f for f in manager.ttflist if f.fname not in cjk_files]  # as cached before
+    assert len(stale) < len(manager.ttflist), "no CJK font here to hide from the cache"
+    monkeypatch.setattr(manager, "ttflist", stale)
+    style.font_families.cache_clear()
+    try:
+        assert style.font_families()[1:] and style.has_cjk_font()
+    finally:
+        style.font_families.cache_clear()
+
+
 def test_to_png_draws_the_same_pixels_as_matplotlibs_savefig():
     """One laid-out draw (visuals.style.to_png) against matplotlib's own two-pass savefig, on a
     multi-panel, constrained-layout figure with Chinese labels and a colour bar."""
