@@ -12,12 +12,10 @@ thread at each niceness (or none), while one busy process per core keeps the cor
 
 from __future__ import annotations
 
-import json
 import statistics
-import subprocess
-import sys
 
 from benchmarks.demos import p95
+from benchmarks.serve import child_json
 
 REPEATS = 20
 SETTINGS = ("none", "0", "19")  # no background thread, or one at this niceness
@@ -51,17 +49,7 @@ print(json.dumps(ms))
 
 def measure(setting: str, repeats: int = REPEATS) -> dict:
     """The page task's p50 / p95 / max (ms) with the background thread ``setting``."""
-    proc = subprocess.run(
-        [sys.executable, "-c", CHILD, setting, str(repeats)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    if proc.returncode != 0:
-        tail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
-        raise RuntimeError(f"the priority benchmark's process failed: {tail[0]}")
-    return stats(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return stats(child_json(CHILD, setting, str(repeats), timeout=300))
 
 
 def stats(ms: list[float]) -> dict:

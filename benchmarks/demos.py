@@ -28,15 +28,10 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from engine.registry import Demo, ParamSpec
-
-ROOT = Path(__file__).resolve().parent.parent
 
 # Runs in the child process: argv = demo name, device, repeats, sweep (0/1); prints one JSON object.
 CHILD = """
@@ -135,17 +130,12 @@ def p95(xs: list[float]) -> float:
 def measure(name: str, device: str = "cpu", repeats: int = 5, sweep: bool = True) -> dict:
     """One demo in a fresh interpreter: first call, warm compute, the live chart's and the full
     figure's medians at the defaults and (``sweep``) their p95 over the sweep."""
-    proc = subprocess.run(
-        [sys.executable, "-c", CHILD, name, device, str(repeats), "1" if sweep else "0"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        tail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
-        return {"demo": name, "error": tail[0]}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    from benchmarks.serve import ChildFailed, child_json
+
+    try:
+        return child_json(CHILD, name, device, str(repeats), "1" if sweep else "0")
+    except ChildFailed as e:
+        return {"demo": name, "error": e.tail}
 
 
 def run(device: str = "cpu", quick: bool = False, names: list[str] | None = None) -> list[dict]:

@@ -10,11 +10,8 @@ collection holds the GIL, so its pause is a pause of every page the server is ru
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-from benchmarks.demos import ROOT, p95
+from benchmarks.demos import p95
+from benchmarks.serve import child_json
 
 POINTS = 3  # sweep points per demo: about 130 figures
 
@@ -54,18 +51,7 @@ print(json.dumps({"frozen": frozen, "tracked": len(gc.get_objects()), "figures":
 
 def measure(freeze: bool, points: int = POINTS) -> dict:
     """One server-like process: its collections' pauses while it draws the sweep's figures."""
-    proc = subprocess.run(
-        [sys.executable, "-c", CHILD, "1" if freeze else "0", str(points)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        tail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
-        raise RuntimeError(f"the gc benchmark's process failed: {tail[0]}")
-    raw = json.loads(proc.stdout.strip().splitlines()[-1])
-    return summarise(raw)
+    return summarise(child_json(CHILD, "1" if freeze else "0", str(points)))
 
 
 def summarise(raw: dict) -> dict:

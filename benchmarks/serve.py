@@ -7,6 +7,7 @@ Shared by the browser tests and the class benchmark. The server's output goes to
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import socket
@@ -16,6 +17,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
@@ -207,3 +209,27 @@ class CpuMeter:
             out[kind] = out.get(kind, 0.0) + used
         out["total"] = sum(out.values())
         return {k: round(v, 2) for k, v in out.items()}
+
+
+class ChildFailed(RuntimeError):
+    """A benchmark's child process exited with an error; ``tail`` is its stderr's last line."""
+
+    def __init__(self, tail: str) -> None:
+        super().__init__(tail)
+        self.tail = tail
+
+
+def child_json(code: str, *args: str, timeout: float | None = None) -> Any:
+    """Run ``code`` in a fresh interpreter (``python -c code args…``, in the project's root) and
+    return the JSON of the last line it prints; :class:`ChildFailed` if it fails."""
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+    if proc.returncode != 0:
+        raise ChildFailed((proc.stderr.strip().splitlines()[-1:] or ["no output"])[0])
+    return json.loads(proc.stdout.strip().splitlines()[-1])

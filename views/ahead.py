@@ -7,8 +7,9 @@ full figure there instead of waiting the 0.2–1.5 s matplotlib takes to draw it
 
 It stays out of the pages' way by when it works, not by a lower priority: it starts a figure only
 once no page script has run for ``QUIET_S`` (a learner reading, not a class moving sliders), one
-figure at a time, at the pages' own priority (:func:`serve` says why). The queue holds the ``AHEAD`` newest requests (older ones are dropped: that learner has moved
-on), and what it draws goes into the same bounded caches as every learner's pictures.
+figure at a time, at the pages' own priority (:func:`serve` says why). The queue holds the
+``AHEAD`` newest requests (older ones are dropped: that learner has moved on), and what it
+draws goes into the same bounded caches as every learner's pictures.
 ``ATLAS_AHEAD=0`` turns it off (the test suite does).
 """
 

@@ -4,7 +4,8 @@ A learner's first visit to a question then finds its result, hover chart and PNG
 caches of :mod:`views.common`. The work yields to learners: it runs on one background thread
 and starts each picture only while no page script is running (:func:`busy` marks the runs). It
 runs at the pages' own priority: a thread at a lower one holds up every page of the process
-whenever it holds the GIL on busy cores (:func:`warm`). ``ATLAS_WARM=0`` turns it off (the test suite does).
+whenever it holds the GIL on busy cores (:func:`warm`). ``ATLAS_WARM=0`` turns it off (the
+test suite does).
 
 The process's long-lived objects are frozen out of the garbage collector's reach at start and
 again once the warm-up is done (:func:`freeze_heap`), so that its full collections stay short.

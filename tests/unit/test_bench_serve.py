@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from benchmarks.serve import _rss_one, cpu_seconds, rss_mb, tree
 
 
@@ -83,3 +85,13 @@ def test_a_chromium_process_is_counted_under_its_kind():
     assert _kind(b"/usr/lib/chromium/chromium\0--type=renderer\0--lang=en") == "renderer"
     assert _kind(b"/usr/lib/chromium/chromium --type=gpu-process --no-sandbox") == "gpu-process"
     assert _kind(b"/usr/lib/chromium/chromium\0--headless") == "browser"
+
+
+def test_a_benchmarks_child_gives_its_last_json_line_or_its_error():
+    from benchmarks.serve import ChildFailed, child_json
+
+    code = "import json, sys; print('warming'); print(json.dumps(sys.argv[1:]))"
+    assert child_json(code, "a", "b") == ["a", "b"]
+    with pytest.raises(ChildFailed) as failed:
+        child_json("import sys; print('half', file=sys.stderr); sys.exit('no toy weights')")
+    assert failed.value.tail == "no toy weights"
